@@ -1,0 +1,90 @@
+"""The JSON API v1: one NinjaAPI, one error envelope, routers from every app.
+
+Each Sorority app with an `api.py` exposing `router` is mounted at its `API_PREFIX`.
+"""
+
+import logging
+from importlib import import_module
+from importlib.util import find_spec
+
+from django.apps import apps
+from django.core.exceptions import PermissionDenied, RequestDataTooBig
+from django.http import Http404, HttpRequest, HttpResponse
+from ninja import NinjaAPI
+from ninja.errors import AuthenticationError, AuthorizationError, HttpError, ValidationError
+
+from sorority.core.access import Access
+from sorority.core.api import api_access
+from sorority.core.errors import ApplicationError
+from sorority.core.middleware import error_body
+
+logger = logging.getLogger(__name__)
+
+api = NinjaAPI(
+    title="Sorority API",
+    version="1",
+    urls_namespace="api",
+    docs_url="/docs",
+    openapi_url="/openapi.json",
+    auth=api_access(Access.MEMBER),  # default deny: members only unless an operation says
+)
+
+
+def _reply(request: HttpRequest, status: int, code: str, message: str, **extra) -> HttpResponse:
+    return api.create_response(request, error_body(code, message, **extra), status=status)
+
+
+def _fields(exc: ValidationError) -> dict[str, list[str]]:
+    fields: dict[str, list[str]] = {}
+    for err in exc.errors:
+        loc = [str(part) for part in err.get("loc", ()) if part not in ("body", "payload", "query", "path", "form", "file")]
+        fields.setdefault(".".join(loc) or "__all__", []).append(str(err.get("msg", "invalid")))
+    return fields
+
+
+@api.exception_handler(ValidationError)
+def on_validation_error(request: HttpRequest, exc: ValidationError) -> HttpResponse:
+    return _reply(request, 400, "invalid", "Some fields are invalid.", fields=_fields(exc))
+
+
+@api.exception_handler(ApplicationError)
+def on_application_error(request: HttpRequest, exc: ApplicationError) -> HttpResponse:
+    return _reply(request, exc.status, exc.code, exc.message, fields=exc.fields or None)
+
+
+@api.exception_handler(AuthenticationError)
+def on_authentication_error(request: HttpRequest, exc: AuthenticationError) -> HttpResponse:
+    return _reply(request, 401, "not_authenticated", "Sign in to continue.")
+
+
+@api.exception_handler(AuthorizationError)
+def on_authorization_error(request: HttpRequest, exc: AuthorizationError) -> HttpResponse:
+    return _reply(request, 403, "forbidden", "You may not do this.")
+
+
+@api.exception_handler(PermissionDenied)
+def on_permission_denied(request: HttpRequest, exc: PermissionDenied) -> HttpResponse:
+    return _reply(request, 403, "forbidden", "You may not do this.")
+
+
+@api.exception_handler(Http404)
+def on_not_found(request: HttpRequest, exc: Http404) -> HttpResponse:
+    return _reply(request, 404, "not_found", "Not found.")
+
+
+@api.exception_handler(RequestDataTooBig)
+def on_too_big(request: HttpRequest, exc: RequestDataTooBig) -> HttpResponse:
+    return _reply(request, 413, "too_large", "The request is too large.")
+
+
+@api.exception_handler(HttpError)
+def on_http_error(request: HttpRequest, exc: HttpError) -> HttpResponse:
+    code = {400: "bad_request", 403: "forbidden", 404: "not_found", 405: "method_not_allowed", 429: "rate_limited"}
+    return _reply(request, exc.status_code, code.get(exc.status_code, "error"), str(exc))
+
+
+for _config in apps.get_app_configs():
+    if _config.name.startswith("sorority.") and find_spec(f"{_config.name}.api"):
+        _module = import_module(f"{_config.name}.api")
+        if hasattr(_module, "router"):
+            api.add_router(getattr(_module, "API_PREFIX", ""), _module.router)

@@ -1,0 +1,31 @@
+"""allauth hooks: pseudonym on sign-up, neutral e-mails."""
+
+from allauth.account.adapter import DefaultAccountAdapter
+from django.conf import settings
+from django.forms import Form
+from django.http import HttpRequest
+
+from sorority.accounts.models import User
+
+
+class AccountAdapter(DefaultAccountAdapter):
+    def save_user(
+        self, request: HttpRequest, user: User, form: Form, commit: bool = True
+    ) -> User:
+        user.display_name = form.cleaned_data.get("display_name", "")
+        return super().save_user(request, user, form, commit=commit)
+
+    def format_email_subject(self, subject: str) -> str:
+        # Neutral subjects: no platform name, nothing an abuser could read into.
+        return str(subject)
+
+    def send_mail(self, template_prefix: str, email: str, context: dict) -> None:
+        user = context.get("user")
+        discreet = getattr(user, "discreet_mode", False) or User.objects.filter(
+            email__iexact=email, discreet_mode=True
+        ).exists()
+        context = {**context, "discreet": discreet}
+        msg = self.render_mail(template_prefix, email, context)
+        if discreet:
+            msg.from_email = settings.DISCREET_FROM_EMAIL
+        msg.send()

@@ -1,0 +1,84 @@
+"""Writes about people: state changes and roles, each with its event row."""
+
+from django.db import transaction
+from django.utils import timezone
+
+from sorority.accounts.models import AccountEvent, RoleAssignment, User
+from sorority.core.errors import ApplicationError
+
+
+def _event(*, user: User, kind: str, actor: User | None = None, **data: object) -> None:
+    AccountEvent.objects.create(user=user, kind=kind, actor=actor, data=data)
+
+
+@transaction.atomic
+def user_record_signup(*, user: User) -> User:
+    """Stamp consent on a freshly signed-up person. Emits `signed_up`."""
+    user.consented_at = timezone.now()
+    user.save(update_fields=["consented_at"])
+    _event(user=user, kind=AccountEvent.Kind.SIGNED_UP)
+    return user
+
+
+@transaction.atomic
+def user_set_status(*, user: User, status: str, actor: User | None = None) -> User:
+    """Move a person to another state. Emits `status_changed` with both states."""
+    if status not in User.Status.values:
+        raise ApplicationError(f"Unknown status {status!r}.", code="invalid_status")
+    previous = user.status
+    if previous == status:
+        return user
+    user.status = status
+    user.is_active = status != User.Status.BANNED
+    user.full_clean(exclude=["password"])
+    user.save(update_fields=["status", "is_active"])
+    _event(
+        user=user,
+        kind=AccountEvent.Kind.STATUS_CHANGED,
+        actor=actor,
+        previous=previous,
+        status=status,
+    )
+    return user
+
+
+@transaction.atomic
+def user_grant_role(*, user: User, role: str, actor: User | None = None) -> User:
+    """Give a person a role. Emits `role_granted`; granting twice changes nothing."""
+    if role not in RoleAssignment.Role.values:
+        raise ApplicationError(f"Unknown role {role!r}.", code="invalid_role")
+    _assignment, created = RoleAssignment.objects.get_or_create(user=user, role=role)
+    if created:
+        _event(user=user, kind=AccountEvent.Kind.ROLE_GRANTED, actor=actor, role=role)
+    user.__dict__.pop("_sorority_roles", None)
+    return user
+
+
+@transaction.atomic
+def user_revoke_role(*, user: User, role: str, actor: User | None = None) -> User:
+    """Take a role away. Emits `role_revoked` when she had it."""
+    deleted, _ = RoleAssignment.objects.filter(user=user, role=role).delete()
+    if deleted:
+        _event(user=user, kind=AccountEvent.Kind.ROLE_REVOKED, actor=actor, role=role)
+    user.__dict__.pop("_sorority_roles", None)
+    return user
+
+
+@transaction.atomic
+def user_update_settings(
+    *,
+    user: User,
+    display_name: str | None = None,
+    discreet_mode: bool | None = None,
+    exit_url: str | None = None,
+) -> User:
+    """Change a person's own display name, discreet mode or quick-exit destination."""
+    if display_name is not None:
+        user.display_name = display_name.strip()
+    if discreet_mode is not None:
+        user.discreet_mode = discreet_mode
+    if exit_url is not None:
+        user.exit_url = exit_url
+    user.full_clean(exclude=["password"])
+    user.save(update_fields=["display_name", "discreet_mode", "exit_url"])
+    return user

@@ -1,0 +1,60 @@
+"""A person's own pages: verification status, second factor, settings."""
+
+from django.contrib import messages
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.urls import NoReverseMatch, reverse
+from django.utils.translation import gettext as _
+
+from sorority.accounts.forms import AccountSettingsForm
+from sorority.accounts.policies import has_second_factor, is_member, is_moderator
+from sorority.accounts.services import user_update_settings
+from sorority.core.access import Access, access
+
+
+def _optional_url(name: str) -> str | None:
+    try:
+        return reverse(name)
+    except NoReverseMatch:
+        return None
+
+
+@access(Access.SIGNED_IN)
+def status(request: HttpRequest) -> HttpResponse:
+    """Where an applicant stands; the only page besides safety and her account."""
+    if is_member(request.user):
+        return redirect("core:home")
+    return render(
+        request,
+        "accounts/status.html",
+        {"verification_url": _optional_url("verification:start")},
+    )
+
+
+@access(Access.SIGNED_IN)
+def second_factor(request: HttpRequest) -> HttpResponse:
+    """Tell a moderator to sign in again with (or to enrol) a second factor."""
+    return render(
+        request,
+        "accounts/second_factor.html",
+        {
+            "is_moderator": is_moderator(request.user),
+            "enrolled": has_second_factor(request.user),
+        },
+    )
+
+
+@access(Access.SIGNED_IN)
+def settings_page(request: HttpRequest) -> HttpResponse:
+    form = AccountSettingsForm(request.POST or None, instance=request.user)
+    if request.method == "POST" and form.is_valid():
+        user_update_settings(
+            user=request.user,
+            display_name=form.cleaned_data["display_name"],
+            discreet_mode=form.cleaned_data["discreet_mode"],
+            exit_url=form.cleaned_data["exit_url"],
+        )
+        messages.success(request, _("Your settings are saved."))
+        return redirect("accounts:settings")
+    request.user.refresh_from_db()
+    return render(request, "accounts/settings.html", {"form": form})

@@ -1,0 +1,113 @@
+"""Default deny for every view, and the privacy headers of every response."""
+
+import logging
+from collections.abc import Callable
+
+from django.conf import settings
+from django.contrib.auth.middleware import LoginRequiredMiddleware
+from django.http import HttpRequest, HttpResponse, JsonResponse
+from django.shortcuts import redirect, render
+from django.utils.cache import add_never_cache_headers
+from django.utils.translation import gettext as _
+
+from sorority.core.access import Access, Denial, rule_for
+
+logger = logging.getLogger(__name__)
+
+_MESSAGES = {
+    Denial.NOT_AUTHENTICATED: "Sign in to continue.",
+    Denial.VERIFICATION_REQUIRED: "Your account must be verified first.",
+    Denial.SECOND_FACTOR_REQUIRED: "Sign in with a second factor to continue.",
+    Denial.FORBIDDEN: "You may not do this.",
+    Denial.BANNED: "This account is closed.",
+}
+
+
+def error_body(code: str, message: str, fields: dict | None = None) -> dict:
+    """Build the one JSON error envelope of the API (API.md)."""
+    error: dict = {"code": code, "message": message}
+    if fields:
+        error["fields"] = fields
+    return {"error": error}
+
+
+def is_api(request: HttpRequest) -> bool:
+    return request.path.startswith(("/api/", "/_allauth/"))
+
+
+class AccessMiddleware(LoginRequiredMiddleware):
+    """Refuse every view that declares no rule; apply the rule of those that do."""
+
+    def process_view(
+        self,
+        request: HttpRequest,
+        view_func: Callable[..., HttpResponse],
+        view_args: tuple,
+        view_kwargs: dict,
+    ) -> HttpResponse | None:
+        rule = rule_for(view_func)
+        if rule is None:
+            logger.error("View without an access rule refused: %s", view_func.__module__)
+            return self.deny(request, Denial.FORBIDDEN)
+        if rule == "delegated":
+            if is_api(request):
+                return None  # Ninja and allauth headless answer in JSON themselves
+            return super().process_view(request, view_func, view_args, view_kwargs)
+        from sorority.accounts.policies import access_denial
+
+        denial = access_denial(request.user, Access(rule), request)
+        if denial is None:
+            return None
+        if denial is Denial.NOT_AUTHENTICATED and not is_api(request):
+            return self.handle_no_permission(request, view_func)
+        return self.deny(request, denial)
+
+    def handle_no_permission(
+        self, request: HttpRequest, view_func: Callable[..., HttpResponse]
+    ) -> HttpResponse:
+        if is_api(request):
+            return self.deny(request, Denial.NOT_AUTHENTICATED)
+        response = super().handle_no_permission(request, view_func)
+        if getattr(request, "htmx", False):
+            # Never swap the login page into a fragment: send the whole page there.
+            hx = HttpResponse(status=204)
+            hx["HX-Redirect"] = response["Location"]
+            return hx
+        return response
+
+    def deny(self, request: HttpRequest, denial: Denial) -> HttpResponse:
+        status = 401 if denial is Denial.NOT_AUTHENTICATED else 403
+        if is_api(request):
+            return JsonResponse(
+                error_body(denial.value, _(_MESSAGES[denial])), status=status
+            )
+        if denial is Denial.VERIFICATION_REQUIRED:
+            return redirect("accounts:status")
+        if denial is Denial.SECOND_FACTOR_REQUIRED:
+            return redirect("accounts:second_factor")
+        return render(
+            request,
+            "403.html",
+            {"denial": denial.value, "message": _(_MESSAGES[denial])},
+            status=status,
+        )
+
+
+class PrivacyHeadersMiddleware:
+    """No caching of anything dynamic; camera allowed only where a page asks for it."""
+
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        response = self.get_response(request)
+        if not request.path.startswith(settings.STATIC_URL):
+            # Back after a quick exit must not show a cached page (SECURITY.md 34, 36).
+            add_never_cache_headers(response)
+        camera = "(self)" if getattr(response, "allow_camera", False) else "()"
+        response.headers.setdefault(
+            "Permissions-Policy",
+            f"camera={camera}, microphone=(), geolocation=(self), payment=(), usb=()",
+        )
+        response.headers.setdefault("Cross-Origin-Resource-Policy", "same-origin")
+        return response

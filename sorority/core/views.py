@@ -1,0 +1,49 @@
+"""Public pages, the member home and the quick exit."""
+
+from django.contrib.auth import logout
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.views.decorators.http import require_POST
+
+from sorority.accounts.policies import is_member
+from sorority.core.access import Access, access
+from sorority.core.homepage import landing_sections
+
+
+@access(Access.PUBLIC)
+def landing(request: HttpRequest) -> HttpResponse:
+    return render(request, "core/landing.html", {"sections": landing_sections()})
+
+
+@access(Access.PUBLIC)
+def before_signup(request: HttpRequest) -> HttpResponse:
+    """Safety advice shown before any data is entered (SECURITY.md 37)."""
+    return render(request, "core/before_signup.html")
+
+
+@access(Access.SIGNED_IN)
+def home(request: HttpRequest) -> HttpResponse:
+    if not is_member(request.user):
+        return redirect("accounts:status")
+    return render(request, "core/home.html", {"sections": landing_sections(member=True)})
+
+
+@access(Access.PUBLIC)
+@require_POST
+def quick_exit(request: HttpRequest) -> HttpResponse:
+    """End the session at once and tell the browser to forget this site (SECURITY.md 36).
+
+    Reached by `navigator.sendBeacon` from any page. CSRF protection stays on: the
+    page sends its token. A forged request could only sign someone out, which the
+    person can always do herself.
+    """
+    logout(request)
+    request.session.flush()
+    response = HttpResponse(status=204)
+    response["Clear-Site-Data"] = '"cache", "cookies", "storage"'
+    return response
+
+
+@access(Access.PUBLIC)
+def offline(request: HttpRequest) -> HttpResponse:
+    return render(request, "core/offline.html")

@@ -1,0 +1,8 @@
+from django.urls import path
+
+from sorority.safety import views
+
+app_name = "safety"
+URL_PREFIX = "safety/"
+
+urlpatterns = [path("", views.safety_page, name="page")]
