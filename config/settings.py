@@ -95,6 +95,11 @@ INSTALLED_APPS = [
     "sorority.core",
     "sorority.accounts",
     "sorority.safety",
+    "sorority.places",
+    "sorority.verification",
+    "sorority.chat",
+    "sorority.moderation",
+    "sorority.privacy",
 ]
 
 MIDDLEWARE = [
@@ -383,5 +388,6 @@ LOGGING = {
         # Request bodies and query strings (which may hold positions) stay out of logs.
         "django.request": {"handlers": ["console"], "level": "ERROR", "propagate": False},
         "django.server": {"handlers": ["console"], "level": "WARNING", "propagate": False},
+        "axes": {"handlers": ["console"], "level": "WARNING", "propagate": False},
     },
 }

@@ -1,6 +1,7 @@
 """Who a person is to the platform: her state and roles, asked by every view."""
 
 from django.conf import settings
+from django.db import models
 from django.contrib.auth.models import AnonymousUser
 from django.http import HttpRequest
 
@@ -107,3 +108,20 @@ def access_denial(
             return Denial.SECOND_FACTOR_REQUIRED
         return None
     return Denial.FORBIDDEN
+
+
+def blocked_user_ids(user: AnyUser) -> set[int]:
+    """Return the ids of everyone she blocked or who blocked her (both directions)."""
+    from sorority.accounts.models import Block
+
+    if not user.is_authenticated:
+        return set()
+    pairs = Block.objects.filter(
+        models.Q(blocker=user) | models.Q(blocked=user)
+    ).values_list("blocker_id", "blocked_id")
+    return {other for pair in pairs for other in pair if other != user.pk}
+
+
+def is_blocked_between(a: AnyUser, b_id: int) -> bool:
+    """Say whether a block exists between two people, in either direction."""
+    return b_id in blocked_user_ids(a)

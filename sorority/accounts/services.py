@@ -82,3 +82,16 @@ def user_update_settings(
     user.full_clean(exclude=["password"])
     user.save(update_fields=["display_name", "discreet_mode", "exit_url"])
     return user
+
+
+@transaction.atomic
+def block_create(*, blocker: User, blocked: User) -> User:
+    """Block someone. Emits `blocked` on the blocker's account (idempotent)."""
+    from sorority.accounts.models import Block
+
+    if blocker.pk == blocked.pk:
+        raise ApplicationError("You cannot block yourself.", code="invalid_block")
+    _block, created = Block.objects.get_or_create(blocker=blocker, blocked=blocked)
+    if created:
+        _event(user=blocker, kind=AccountEvent.Kind.BLOCKED, other=blocked.pk)
+    return blocked
