@@ -1,0 +1,60 @@
+"""Browser journeys in real Chromium (Debian's), driven by Playwright."""
+
+import os
+
+import pytest
+
+# Playwright's sync API runs an event loop in this thread; the live server and the
+# ORM calls of the tests are synchronous (microsoft/playwright-pytest#29).
+os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
+
+CHROMIUM_FLAGS = [
+    "--headless",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--no-first-run",
+    "--use-fake-device-for-media-stream",
+    "--use-fake-ui-for-media-stream",
+]
+
+
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    for item in items:
+        if "tests/e2e/" in str(item.fspath):
+            item.add_marker(pytest.mark.e2e)
+
+
+@pytest.fixture(scope="session")
+def browser_type_launch_args(browser_type_launch_args: dict) -> dict:
+    return {
+        **browser_type_launch_args,
+        "executable_path": os.environ.get("CHROMIUM_PATH", "/usr/bin/chromium"),
+        "args": CHROMIUM_FLAGS,
+    }
+
+
+@pytest.fixture(scope="session")
+def browser_context_args(browser_context_args: dict) -> dict:
+    return {**browser_context_args, "locale": "fr-FR", "permissions": ["camera"]}
+
+
+@pytest.fixture(autouse=True)
+def _block_outside_world(context) -> None:
+    """No request leaves the machine: outside URLs get an empty neutral page."""
+
+    def fulfil(route) -> None:
+        route.fulfill(status=200, content_type="text/html", body="<title>Météo</title>")
+
+    context.route("https://**/*", fulfil)
+    context.route("http://tile.openstreetmap.org/**", fulfil)
+
+
+def login(page, live_server, email: str, password: str) -> None:
+    """Sign in through the real login page."""
+    page.goto(f"{live_server.url}/accounts/login/")
+    page.fill("input[name=login]", email)
+    page.fill("input[name=password]", password)
+    page.click("form button[type=submit]")
