@@ -14,7 +14,15 @@ Pipeline:
 3. decompression-bomb protection: Pillow's ``MAX_IMAGE_PIXELS`` check with
    ``DecompressionBombWarning`` escalated to an error, plus an explicit check
    against ``max_pixels`` and ``max_dimension`` *before* decoding;
-4. full ``load()`` so that truncated or corrupt files are rejected;
+4. full ``load()`` so that truncated or corrupt files are rejected. For large
+   JPEGs the decoder is first told to use libjpeg's DCT-domain scaling (1/2,
+   1/4 or 1/8) when the scaled image still keeps at least
+   :data:`DCT_SCALING_MIN_RATIO` of ``out_max_side`` on its longest side: every
+   byte of the entropy-coded data is still decoded (truncation and corruption
+   are still detected), but the full-resolution bitmap is never materialised,
+   which makes sanitising a 12 MP photo faster than a plain full-size decode
+   and bounds memory for 40 MP inputs. A 4000x3000 photo thus becomes
+   2000x1500 rather than 2048x1536;
 5. ``ImageOps.exif_transpose`` (orientation is applied to the pixels, since the
    metadata that carried it is dropped);
 6. conversion to 8-bit RGB (alpha flattened onto white, 16-bit greyscale scaled);
@@ -40,6 +48,7 @@ from typing import Final, Literal
 from PIL import Image, ImageFile, ImageOps
 
 __all__ = [
+    "DCT_SCALING_MIN_RATIO",
     "DEFAULT_MAX_BYTES",
     "DEFAULT_MAX_PIXELS",
     "OUTPUT_CONTENT_TYPE",
@@ -62,6 +71,9 @@ DEFAULT_MAX_PIXELS: Final = 40_000_000
 # Matches FILE_UPLOAD_MAX_MEMORY_SIZE (SECURITY.md 14); defence in depth only.
 DEFAULT_MAX_BYTES: Final = 8 * 1024 * 1024
 OUTPUT_CONTENT_TYPE: Final = "image/jpeg"
+# JPEG DCT scaling may leave the output's longest side this much below
+# out_max_side (see module docstring, step 4).
+DCT_SCALING_MIN_RATIO: Final = 0.9
 
 # Tighten (never loosen) Pillow's global decompression-bomb threshold.
 if Image.MAX_IMAGE_PIXELS is None or Image.MAX_IMAGE_PIXELS > DEFAULT_MAX_PIXELS:
@@ -180,8 +192,24 @@ def _check_geometry(
         )
 
 
+def _jpeg_draft(img: Image.Image, out_max_side: int) -> None:
+    """Ask libjpeg to decode at 1/2, 1/4 or 1/8 scale when that is enough."""
+    width, height = img.size
+    longest = max(width, height)
+    for factor in (8, 4, 2):
+        if longest / factor >= out_max_side * DCT_SCALING_MIN_RATIO:
+            # Pillow picks the largest scale s with size // requested >= s.
+            img.draft(None, (width // factor, height // factor))
+            return
+
+
 def _decode(
-    data: bytes, fmt: str, *, max_dimension: int, max_pixels: int
+    data: bytes,
+    fmt: str,
+    *,
+    max_dimension: int,
+    max_pixels: int,
+    out_max_side: int,
 ) -> Image.Image:
     """Open, size-check and fully decode the image; returns a loaded image."""
     fp = io.BytesIO(data)
@@ -195,6 +223,10 @@ def _decode(
     else:
         img = Image.open(fp, formats=[fmt])
     _check_geometry(img.size, max_dimension=max_dimension, max_pixels=max_pixels)
+    if fmt == "JPEG":
+        # Only for JPEG: for HEIF, draft() would select an embedded thumbnail,
+        # which is a separate, attacker-chosen picture.
+        _jpeg_draft(img, out_max_side)
     # Decode every byte of the first frame: raises on truncated/corrupt data
     # (as long as ImageFile.LOAD_TRUNCATED_IMAGES keeps its default False).
     img.load()
@@ -250,7 +282,13 @@ def sanitize_image(
             # Escalate the bomb warning (pixels between MAX_IMAGE_PIXELS and
             # twice that) to an exception; above 2x Pillow raises by itself.
             warnings.simplefilter("error", Image.DecompressionBombWarning)
-            img = _decode(data, fmt, max_dimension=max_dimension, max_pixels=max_pixels)
+            img = _decode(
+                data,
+                fmt,
+                max_dimension=max_dimension,
+                max_pixels=max_pixels,
+                out_max_side=out_max_side,
+            )
             img = ImageOps.exif_transpose(img)
             img = _to_rgb(img)
             img = _downscale(img, out_max_side)

@@ -125,8 +125,49 @@ def test_allowed_formats_are_reencoded_to_clean_jpeg(fmt: str) -> None:
 def test_12mp_jpeg_is_accepted_and_downscaled(photo_12mp_jpeg: bytes) -> None:
     out = sanitize_image(photo_12mp_jpeg)
     img = _assert_clean_jpeg(out)
-    assert img.size == (2048, 1536)
+    # Decoded at 1/2 scale by libjpeg (2000 >= 0.9 * 2048): no resampling.
+    assert img.size == (2000, 1500)
     assert len(out) < len(photo_12mp_jpeg)
+
+
+def test_12mp_png_is_resampled_to_exactly_out_max_side() -> None:
+    data = _encode(Image.new("RGB", (4000, 3000), (90, 120, 150)), "PNG")
+    img = _assert_clean_jpeg(sanitize_image(data, max_bytes=64 * 1024 * 1024))
+    assert img.size == (2048, 1536)
+
+
+@pytest.mark.parametrize(
+    ("size", "expected"),
+    [
+        # 1/2 scale gives 1500 < 0.9 * 2048: full decode, then Lanczos.
+        ((3000, 2000), (2048, 1365)),
+        # 1/2 scale gives 3000 (1/4 would give 1500): draft, then Lanczos.
+        ((6000, 4000), (2048, 1365)),
+        # 1/4 scale gives exactly 2000.
+        ((8000, 4000), (2000, 1000)),
+    ],
+)
+def test_large_jpeg_output_size(
+    size: tuple[int, int], expected: tuple[int, int]
+) -> None:
+    # Content is irrelevant here; a flat image keeps the fixture cheap.
+    data = _encode(Image.new("RGB", size, (90, 120, 150)), "JPEG")
+    assert _assert_clean_jpeg(sanitize_image(data)).size == expected
+
+
+def test_dct_scaled_jpeg_still_detects_truncation(photo_12mp_jpeg: bytes) -> None:
+    truncated = photo_12mp_jpeg[: len(photo_12mp_jpeg) * 2 // 3]
+    assert _code(truncated) == "corrupt_image"
+
+
+def test_dct_scaling_keeps_orientation() -> None:
+    exif = Image.Exif()
+    exif[ExifTags.Base.Orientation] = 6
+    data = _encode(_two_halves((4000, 2000)), "JPEG", exif=exif.tobytes())
+    img = _assert_clean_jpeg(sanitize_image(data))
+    assert img.size == (1000, 2000)
+    assert _is_red(img.getpixel((500, 200)))
+    assert _is_blue(img.getpixel((500, 1800)))
 
 
 def test_portrait_is_downscaled_on_its_longest_side() -> None:
