@@ -104,6 +104,7 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    "sorority.core.middleware.ApiErrorEnvelopeMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
@@ -147,7 +148,7 @@ TEMPLATES = [
 # ---------------------------------------------------------------------------
 # Data: database, cache, channel layer, tasks, storage
 # ---------------------------------------------------------------------------
-(BASE_DIR / "var").mkdir(exist_ok=True)
+(BASE_DIR / "var" / "static").mkdir(parents=True, exist_ok=True)
 DATABASE_URL = env.str("DATABASE_URL", default="") or (
     f"sqlite:///{BASE_DIR / 'var' / 'db.sqlite3'}"
 )
@@ -280,6 +281,7 @@ HEADLESS_SERVE_SPECIFICATION = True
 
 AXES_FAILURE_LIMIT = 5
 AXES_ONLY_ADMIN_SITE = True
+AXES_WHITELIST_CALLABLE = "sorority.core.security.axes_ignores_non_admin"
 AXES_RESET_ON_SUCCESS = True
 AXES_COOLOFF_TIME = 1  # hours
 

@@ -111,3 +111,36 @@ class PrivacyHeadersMiddleware:
         )
         response.headers.setdefault("Cross-Origin-Resource-Policy", "same-origin")
         return response
+
+
+_STATUS_CODES = {
+    400: ("bad_request", "The request is malformed."),
+    401: ("not_authenticated", "Sign in to continue."),
+    403: ("forbidden", "You may not do this."),
+    404: ("not_found", "Not found."),
+    405: ("method_not_allowed", "This method is not allowed here."),
+    413: ("too_large", "The request is too large."),
+    415: ("unsupported_media_type", "This content type is not accepted."),
+    429: ("rate_limited", "Too many requests: wait a little and try again."),
+}
+
+
+class ApiErrorEnvelopeMiddleware:
+    """Give every 4xx of /api/v1/ the one JSON error envelope, whoever produced it."""
+
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        response = self.get_response(request)
+        if (
+            request.path.startswith("/api/v1/")
+            and 400 <= response.status_code < 500
+            and not response.get("Content-Type", "").startswith("application/json")
+        ):
+            code, message = _STATUS_CODES.get(response.status_code, ("error", "Error."))
+            enveloped = JsonResponse(error_body(code, message), status=response.status_code)
+            if "Allow" in response:
+                enveloped["Allow"] = response["Allow"]
+            return enveloped
+        return response

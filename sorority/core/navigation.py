@@ -4,7 +4,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 
 from django.http import HttpRequest
-from django.urls import reverse
+from django.urls import NoReverseMatch, reverse
 
 from sorority.core.access import Access
 
@@ -37,7 +37,10 @@ def nav_for(request: HttpRequest) -> list[dict]:
     for item in sorted(_items, key=lambda i: i.order):
         if access_denial(user, item.rule, request) is not None:
             continue
-        url = reverse(item.url_name)
+        try:
+            url = reverse(item.url_name)
+        except NoReverseMatch:  # the app's pages are not mounted (yet)
+            continue
         entries.append(
             {
                 "label": item.label,
