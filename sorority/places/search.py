@@ -1,0 +1,249 @@
+"""Proximity engine: exact k-nearest offers by great-circle distance between cell centres.
+
+"Certified expanding cap" on a plain B-tree (PERFORMANCE.md), the same SQL on
+SQLite and PostgreSQL:
+
+1. seed a radius ``r`` from the local density (``CellCount`` at res 4);
+2. fetch every row in the exact bounding boxes of the spherical cap of radius
+   ``r`` (``geo.cap_bbox``; one or two boxes, index ``(kind, available, band,
+   pub_lng, pub_lat)``) with every filter applied in the SQL;
+3. compute the haversine distance in Python, drop the excluded members (herself,
+   blocked either way, the area to avoid) and keep rows with ``d <= r``;
+4. if at least ``offset + limit`` rows are within ``r``, their first
+   ``offset + limit`` by ``(distance, member id)`` are the true nearest
+   (anything not fetched is farther than ``r``); otherwise grow ``r`` by
+   ``max(2, 1.15 * sqrt(need / found))`` and start again, up to the whole globe.
+
+Ties are broken by member id, so the order is a total, deterministic order.
+Distances are between the origin (a cell centre or a commune centre) and the
+centre of each member's stored cell: nothing finer is ever used.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass, field
+
+from django.db import connection
+
+from sorority.places import geo
+from sorority.places.models import (
+    ANIMALS,
+    SUPPORT_KINDS,
+    CellCount,
+    OfferIndex,
+    mask_of,
+)
+
+#: Half the circumference of the Earth: a cap of this radius is the whole globe.
+MAX_RADIUS_KM = math.pi * geo.EARTH_RADIUS_KM
+#: Above this many latitude bands a range is cheaper than an IN list.
+_MAX_BAND_LIST = 120
+#: Density seed: resolution of the counted cells and their mean area (km²).
+_SEED_RES = 4
+_SEED_CELL_KM2 = 1770.0
+#: H3 mean edge length (km) per resolution: the farthest a home in a cell can be
+#: from the cell centre is about one edge, used to keep the area to avoid safe.
+_EDGE_KM = {0: 1281.3, 1: 483.1, 2: 182.5, 3: 68.98, 4: 26.07, 5: 9.85, 6: 3.72, 7: 1.41}
+
+
+@dataclass(frozen=True)
+class Filters:
+    """What she needs. Empty values mean "any"."""
+
+    kinds: tuple[str, ...] = ()  # support: offers at least one of these kinds
+    adults: int = 0  # safe place: room for at least this many adults
+    children: int = 0  # safe place: at least this many children accepted
+    animals: tuple[str, ...] = ()  # safe place: accepts all of these
+    nights: int = 0  # safe place: at least this many nights
+    step_free: bool = False
+    immediate: bool = False  # available now or tonight
+    no_men_at_night: bool = False
+    place_type: str = ""  # couch | room | home
+
+
+@dataclass(frozen=True)
+class Avoid:
+    """An area to avoid: hosts whose cell may reach into it never appear."""
+
+    lat: float
+    lng: float
+    radius_km: float
+
+
+@dataclass(frozen=True)
+class Viewer:
+    """Who searches: excluded ids (herself, blocks) and her rights."""
+
+    user_id: int | None = None
+    excluded_ids: frozenset[int] = field(default_factory=frozenset)
+    association_staff: bool = False
+
+
+@dataclass(frozen=True, order=True)
+class Hit:
+    distance_km: float
+    member_id: int
+    cell: int
+    res: int
+    lat: float
+    lng: float
+
+
+@dataclass(frozen=True)
+class Page:
+    hits: list[Hit]
+    has_more: bool
+    radius_km: float  # radius finally searched (certificate)
+    rounds: int
+    candidates: int  # rows fetched in the last round
+
+
+def _filter_sql(kind: int, filters: Filters, viewer: Viewer) -> tuple[str, list]:
+    sql: list[str] = []
+    params: list = []
+    if kind == OfferIndex.Kind.SUPPORT:
+        if filters.kinds:
+            sql.append("(o.kinds_mask & %s) <> 0")
+            params.append(mask_of(filters.kinds, SUPPORT_KINDS))
+    else:
+        if not viewer.association_staff:
+            sql.append("o.assoc_only = %s")
+            params.append(False)
+        if filters.adults > 0:
+            sql.append("o.adults >= %s")
+            params.append(filters.adults)
+        if filters.children > 0:
+            sql.append("o.children >= %s")
+            params.append(filters.children)
+        if filters.animals:
+            mask = mask_of(filters.animals, ANIMALS)
+            sql.append("(o.animals_mask & %s) = %s")
+            params += [mask, mask]
+        if filters.nights > 0:
+            sql.append("o.max_nights >= %s")
+            params.append(filters.nights)
+        if filters.step_free:
+            sql.append("o.step_free = %s")
+            params.append(True)
+        if filters.immediate:
+            sql.append("o.immediate = %s")
+            params.append(True)
+        if filters.no_men_at_night:
+            sql.append("o.men_at_night = %s")
+            params.append(False)
+        if filters.place_type:
+            sql.append("o.place_type = %s")
+            params.append(["couch", "room", "home"].index(filters.place_type) + 1)
+    return "".join(f" AND {s}" for s in sql), params
+
+
+def _tables() -> tuple[str, str]:
+    from sorority.accounts.models import User
+
+    qn = connection.ops.quote_name
+    return qn(OfferIndex._meta.db_table), qn(User._meta.db_table)
+
+
+def _box_rows(
+    cursor, kind: int, box: geo.Box, extra_sql: str, extra_params: list
+) -> list[tuple[int, float, float, int, int]]:
+    south, west, north, east = box
+    bands = geo.bands_for(max(south, -90.0), min(north, 90.0))
+    if len(bands) <= _MAX_BAND_LIST:
+        band_sql = f"o.band IN ({', '.join(['%s'] * len(bands))})"
+        band_params = list(bands)
+    else:
+        band_sql = "o.band BETWEEN %s AND %s"
+        band_params = [bands.start, bands.stop - 1]
+    offers, users = _tables()
+    sql = (
+        # Only quoted table names and placeholders are interpolated.
+        f"SELECT o.member_id, o.pub_lat, o.pub_lng, o.cell, o.res FROM {offers} o "  # noqa: S608
+        f"JOIN {users} u ON u.id = o.member_id "
+        f"WHERE o.kind = %s AND o.available = %s AND {band_sql} "
+        "AND o.pub_lng BETWEEN %s AND %s AND o.pub_lat BETWEEN %s AND %s "
+        "AND u.status = %s AND u.is_active = %s"
+        f"{extra_sql}"
+    )
+    params = [kind, True, *band_params, west, east, south, north, "member", True]
+    cursor.execute(sql, params + extra_params)
+    return cursor.fetchall()
+
+
+def seed_radius(lat: float, lng: float, kind: int, need: int) -> float:
+    """First radius to try, from the number of offers in the res-4 cell around."""
+    layer = CellCount.Layer.SUPPORT if kind == OfferIndex.Kind.SUPPORT else (
+        CellCount.Layer.SAFE_PLACE_ALL
+    )
+    cell = geo.snap(lat, lng, _SEED_RES)
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"SELECT count FROM {connection.ops.quote_name(CellCount._meta.db_table)} "  # noqa: S608
+            "WHERE layer = %s AND resolution = %s AND cell = %s",
+            [layer, _SEED_RES, cell],
+        )
+        row = cursor.fetchone()
+    count = row[0] if row else 0
+    if count <= 0:
+        return 50.0
+    density = count / _SEED_CELL_KM2
+    return min(max(math.sqrt(1.5 * need / (math.pi * density)), 2.0), 500.0)
+
+
+def nearest(
+    *,
+    lat: float,
+    lng: float,
+    kind: int,
+    filters: Filters | None = None,
+    viewer: Viewer | None = None,
+    avoid: Avoid | None = None,
+    limit: int = 20,
+    offset: int = 0,
+    radius_km: float | None = None,
+) -> Page:
+    """Exact nearest offers of ``kind`` from (lat, lng), page ``offset:offset+limit``.
+
+    (lat, lng) must already be public (a cell or commune centre). ``has_more``
+    says whether a further page exists.
+    """
+    filters = filters or Filters()
+    viewer = viewer or Viewer()
+    excluded = set(viewer.excluded_ids)
+    if viewer.user_id is not None:
+        excluded.add(viewer.user_id)
+    need = offset + limit + 1  # one more to know whether to offer "show more"
+    extra_sql, extra_params = _filter_sql(kind, filters, viewer)
+    r = radius_km if radius_km is not None else seed_radius(lat, lng, kind, need)
+    rounds = 0
+    with connection.cursor() as cursor:
+        while True:
+            rounds += 1
+            r = min(r, MAX_RADIUS_KM)
+            rows: list = []
+            for box in geo.cap_bbox(lat, lng, r):
+                rows += _box_rows(cursor, kind, box, extra_sql, extra_params)
+            hits = []
+            for member_id, plat, plng, cell, res in rows:
+                if member_id in excluded:
+                    continue
+                if avoid is not None and geo.haversine_km(
+                    avoid.lat, avoid.lng, plat, plng
+                ) <= avoid.radius_km + _EDGE_KM[res]:
+                    continue
+                d = geo.haversine_km(lat, lng, plat, plng)
+                if d <= r:
+                    hits.append(Hit(d, member_id, cell, res, plat, plng))
+            if len(hits) >= need or r >= MAX_RADIUS_KM:
+                break
+            r *= max(2.0, 1.15 * math.sqrt(need / max(len(hits), 1)))
+    hits.sort()
+    page = hits[offset : offset + limit]
+    return Page(
+        hits=page,
+        has_more=len(hits) > offset + limit,
+        radius_km=r,
+        rounds=rounds,
+        candidates=len(rows),
+    )
