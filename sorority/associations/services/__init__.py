@@ -1,0 +1,57 @@
+"""Writes of the associations app (re-exported from one module per area)."""
+
+from sorority.associations.services.associations import (
+    association_approve,
+    association_refuse,
+    association_register,
+    staff_accept,
+    staff_decline,
+    staff_invite,
+    staff_remove,
+)
+from sorority.associations.services.cases import (
+    case_assign_referent,
+    case_open,
+    case_purge_expired_notes,
+    case_record_safety_check,
+    case_set_notes,
+    case_set_status,
+    case_update_needs,
+)
+from sorority.associations.services.outreach import (
+    outreach_send,
+    request_answer,
+)
+from sorority.associations.services.placements import (
+    check_in_log,
+    follow_up_schedule,
+    follow_ups_flag_missed,
+    follow_ups_remind,
+    placement_end,
+    placement_record,
+)
+
+__all__ = [
+    "association_approve",
+    "association_refuse",
+    "association_register",
+    "case_assign_referent",
+    "case_open",
+    "case_purge_expired_notes",
+    "case_record_safety_check",
+    "case_set_notes",
+    "case_set_status",
+    "case_update_needs",
+    "check_in_log",
+    "follow_up_schedule",
+    "follow_ups_flag_missed",
+    "follow_ups_remind",
+    "outreach_send",
+    "placement_end",
+    "placement_record",
+    "request_answer",
+    "staff_accept",
+    "staff_decline",
+    "staff_invite",
+    "staff_remove",
+]

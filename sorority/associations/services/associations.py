@@ -1,0 +1,280 @@
+"""Association registration, moderator decision, and staff membership."""
+
+from django.db import transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from sorority.accounts.models import RoleAssignment, User
+from sorority.accounts.policies import is_member, is_moderator
+from sorority.accounts.services import user_grant_role, user_revoke_role
+from sorority.associations import events
+from sorority.associations.identifiers import identifier_kind, normalise_identifier
+from sorority.associations.models import (
+    Association,
+    AssociationEvent,
+    Case,
+    Membership,
+)
+from sorority.associations.policies import can_manage_staff
+from sorority.core.errors import ApplicationError, Conflict, NotFound
+from sorority.core.notify import send_notification
+
+STAFF_ROLE = RoleAssignment.Role.ASSOCIATION_STAFF
+
+
+@transaction.atomic
+def association_register(
+    *, representative: User, name: str, identifier: str, address: str
+) -> Association:
+    """Register an association, pending a moderator's decision. Emits `registered`."""
+    if not is_member(representative):
+        raise ApplicationError(
+            _("The representative must be a verified member."),
+            code="verification_required",
+        )
+    kind = identifier_kind(identifier)
+    if kind is None:
+        raise ApplicationError(
+            _("Enter an RNA number (W and 9 digits) or a valid SIREN number (9 digits)."),
+            code="invalid_identifier",
+            fields={"identifier": [_("Invalid RNA or SIREN number.")]},
+        )
+    value = normalise_identifier(identifier)
+    if Association.objects.filter(identifier=value).exists():
+        raise Conflict(
+            _("An association with this number is already registered."),
+            code="identifier_taken",
+            fields={"identifier": [_("Already registered.")]},
+        )
+    association = Association(
+        name=(name or "").strip(),
+        identifier_kind=kind,
+        identifier=value,
+        address=(address or "").strip(),
+        representative=representative,
+    )
+    association.full_clean()
+    association.save()
+    events.association_event(
+        association=association,
+        kind=AssociationEvent.Kind.REGISTERED,
+        actor=representative,
+    )
+    return association
+
+
+def _pending(association: Association) -> None:
+    if association.status != Association.Status.PENDING:
+        raise Conflict(_("This association was already decided."), code="already_decided")
+
+
+def _require_moderator(actor: User) -> None:
+    if not is_moderator(actor):
+        raise NotFound(_("Not found."))
+
+
+@transaction.atomic
+def association_approve(*, association: Association, actor: User) -> Association:
+    """Approve an association; its representative becomes staff. Emits `approved`."""
+    _require_moderator(actor)
+    association = Association.objects.select_for_update().get(pk=association.pk)
+    _pending(association)
+    representative = association.representative
+    if representative is None or not is_member(representative):
+        raise Conflict(
+            _("The representative is no longer a verified member."),
+            code="representative_not_member",
+        )
+    association.status = Association.Status.APPROVED
+    association.decided_at = timezone.now()
+    association.save(update_fields=["status", "decided_at"])
+    Membership.objects.update_or_create(
+        association=association,
+        user=representative,
+        defaults={
+            "status": Membership.Status.ACTIVE,
+            "is_representative": True,
+            "joined_at": timezone.now(),
+            "ended_at": None,
+        },
+    )
+    user_grant_role(user=representative, role=STAFF_ROLE, actor=actor)
+    events.association_event(
+        association=association, kind=AssociationEvent.Kind.APPROVED, actor=actor
+    )
+    transaction.on_commit(
+        lambda: send_notification(
+            user=representative,
+            subject=_("Your request was reviewed"),
+            body=_("A decision was made about your request. Sign in to see it."),
+            link_path="/associations/",
+        )
+    )
+    return association
+
+
+@transaction.atomic
+def association_refuse(*, association: Association, actor: User, reason: str) -> Association:
+    """Refuse an association with a reason. Emits `refused`."""
+    _require_moderator(actor)
+    association = Association.objects.select_for_update().get(pk=association.pk)
+    _pending(association)
+    reason = (reason or "").strip()
+    if not reason:
+        raise ApplicationError(
+            _("Give a reason."), code="reason_required", fields={"reason": [_("Required.")]}
+        )
+    association.status = Association.Status.REFUSED
+    association.refusal_reason = reason[:300]
+    association.decided_at = timezone.now()
+    association.save(update_fields=["status", "refusal_reason", "decided_at"])
+    events.association_event(
+        association=association, kind=AssociationEvent.Kind.REFUSED, actor=actor
+    )
+    return association
+
+
+def find_member(reference: str | int) -> User | None:
+    """Find a verified member by her member id or e-mail (None if not a member)."""
+    value = str(reference).strip()
+    user = None
+    if value.isdigit():
+        user = User.objects.filter(pk=int(value)).first()
+    elif "@" in value:
+        user = User.objects.filter(email__iexact=value).first()
+    return user if user is not None and is_member(user) else None
+
+
+@transaction.atomic
+def staff_invite(
+    *, association: Association, actor: User, invitee: User | None
+) -> Membership:
+    """Invite a verified member to the staff (she must accept). Emits `staff_invited`."""
+    if not can_manage_staff(actor, association):
+        raise NotFound(_("Not found."))
+    if invitee is None or not is_member(invitee):
+        raise ApplicationError(
+            _("No verified member has this member number or e-mail."),
+            code="not_a_member",
+            fields={"member": [_("No verified member found.")]},
+        )
+    membership = Membership.objects.filter(association=association, user=invitee).first()
+    if membership and membership.status in (
+        Membership.Status.ACTIVE,
+        Membership.Status.INVITED,
+    ):
+        raise Conflict(_("She is already on the staff or invited."), code="already_staff")
+    if membership is None:
+        membership = Membership(association=association, user=invitee)
+    membership.status = Membership.Status.INVITED
+    membership.invited_by = actor
+    membership.ended_at = None
+    membership.full_clean()
+    membership.save()
+    events.association_event(
+        association=association,
+        kind=AssociationEvent.Kind.STAFF_INVITED,
+        actor=actor,
+        member=invitee.pk,
+    )
+    transaction.on_commit(
+        lambda: send_notification(
+            user=invitee,
+            subject=_("You have a new invitation"),
+            body=_("Someone invited you. Sign in to answer."),
+            link_path="/associations/",
+        )
+    )
+    return membership
+
+
+def _invited(membership: Membership, user: User) -> Membership:
+    membership = Membership.objects.select_for_update().get(pk=membership.pk)
+    if membership.user_id != user.pk or membership.status != Membership.Status.INVITED:
+        raise NotFound(_("Not found."))
+    if membership.association.status != Association.Status.APPROVED:
+        raise NotFound(_("Not found."))
+    return membership
+
+
+@transaction.atomic
+def staff_accept(*, membership: Membership, user: User) -> Membership:
+    """Join a staff she was invited to; she gets the staff role. Emits `staff_joined`."""
+    membership = _invited(membership, user)
+    if not is_member(user):
+        raise ApplicationError(_("Your account must be verified first."), code="verification_required")
+    membership.status = Membership.Status.ACTIVE
+    membership.joined_at = timezone.now()
+    membership.save(update_fields=["status", "joined_at"])
+    user_grant_role(user=user, role=STAFF_ROLE, actor=user)
+    events.association_event(
+        association=membership.association,
+        kind=AssociationEvent.Kind.STAFF_JOINED,
+        actor=user,
+        member=user.pk,
+    )
+    return membership
+
+
+@transaction.atomic
+def staff_decline(*, membership: Membership, user: User) -> Membership:
+    """Decline an invitation. Emits `staff_declined`."""
+    membership = _invited(membership, user)
+    membership.status = Membership.Status.DECLINED
+    membership.ended_at = timezone.now()
+    membership.save(update_fields=["status", "ended_at"])
+    events.association_event(
+        association=membership.association,
+        kind=AssociationEvent.Kind.STAFF_DECLINED,
+        actor=user,
+        member=user.pk,
+    )
+    return membership
+
+
+def revoke_role_if_no_association(*, user: User, actor: User | None) -> None:
+    """Take the staff role away from someone left with no active staff membership."""
+    still_staff = Membership.objects.filter(
+        user=user,
+        status=Membership.Status.ACTIVE,
+        association__status=Association.Status.APPROVED,
+    ).exists()
+    if not still_staff:
+        user_revoke_role(user=user, role=STAFF_ROLE, actor=actor)
+
+
+@transaction.atomic
+def staff_remove(*, membership: Membership, actor: User) -> Membership:
+    """Remove a staff member (or withdraw an invitation, or leave oneself).
+
+    She loses access to every case at once (policies read active memberships only);
+    her cases lose their referent, and the role goes when she has no other
+    association. Emits `staff_removed`.
+    """
+    membership = Membership.objects.select_for_update().get(pk=membership.pk)
+    association = membership.association
+    leaving_herself = membership.user_id == actor.pk
+    if not (leaving_herself or can_manage_staff(actor, association)):
+        raise NotFound(_("Not found."))
+    if membership.status not in (Membership.Status.ACTIVE, Membership.Status.INVITED):
+        raise NotFound(_("Not found."))
+    if membership.is_representative:
+        raise Conflict(
+            _("The representative cannot be removed from the staff."),
+            code="representative_stays",
+        )
+    membership.status = Membership.Status.REMOVED
+    membership.ended_at = timezone.now()
+    membership.save(update_fields=["status", "ended_at"])
+    for case in Case.objects.filter(association=association, referent=membership.user):
+        case.referent = None
+        case.save(update_fields=["referent", "updated_at"])
+        events.referent_assigned_event(case=case, actor=actor, referent_id=None)
+    revoke_role_if_no_association(user=membership.user, actor=actor)
+    events.association_event(
+        association=association,
+        kind=AssociationEvent.Kind.STAFF_REMOVED,
+        actor=actor,
+        member=membership.user_id,
+    )
+    return membership
