@@ -29,7 +29,7 @@ install: $(STAMP)
 env: .env
 
 catalogues: $(STAMP)
-	$(PY) manage.py compile_catalogues
+	$(PY) manage.py compile_catalogues --skip-checks
 
 migrate: $(STAMP) .env
 	$(PY) manage.py migrate --noinput -v0

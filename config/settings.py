@@ -100,6 +100,7 @@ INSTALLED_APPS = [
     "sorority.chat",
     "sorority.moderation",
     "sorority.privacy",
+    "sorority.associations",
 ]
 
 MIDDLEWARE = [

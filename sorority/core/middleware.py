@@ -1,5 +1,6 @@
 """Default deny for every view, and the privacy headers of every response."""
 
+import functools
 import logging
 from collections.abc import Callable
 
@@ -7,19 +8,20 @@ from django.conf import settings
 from django.contrib.auth.middleware import LoginRequiredMiddleware
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils.cache import add_never_cache_headers
-from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy as _
 
 from sorority.core.access import Access, Denial, rule_for
 
 logger = logging.getLogger(__name__)
 
 _MESSAGES = {
-    Denial.NOT_AUTHENTICATED: "Sign in to continue.",
-    Denial.VERIFICATION_REQUIRED: "Your account must be verified first.",
-    Denial.SECOND_FACTOR_REQUIRED: "Sign in with a second factor to continue.",
-    Denial.FORBIDDEN: "You may not do this.",
-    Denial.BANNED: "This account is closed.",
+    Denial.NOT_AUTHENTICATED: _("Sign in to continue."),
+    Denial.VERIFICATION_REQUIRED: _("Your account must be verified first."),
+    Denial.SECOND_FACTOR_REQUIRED: _("Sign in with a second factor to continue."),
+    Denial.FORBIDDEN: _("You may not do this."),
+    Denial.BANNED: _("This account is closed."),
 }
 
 
@@ -79,7 +81,7 @@ class AccessMiddleware(LoginRequiredMiddleware):
         status = 401 if denial is Denial.NOT_AUTHENTICATED else 403
         if is_api(request):
             return JsonResponse(
-                error_body(denial.value, _(_MESSAGES[denial])), status=status
+                error_body(denial.value, str(_MESSAGES[denial])), status=status
             )
         if denial is Denial.VERIFICATION_REQUIRED:
             return redirect("accounts:status")
@@ -88,7 +90,7 @@ class AccessMiddleware(LoginRequiredMiddleware):
         return render(
             request,
             "403.html",
-            {"denial": denial.value, "message": _(_MESSAGES[denial])},
+            {"denial": denial.value, "message": _MESSAGES[denial]},
             status=status,
         )
 
@@ -110,7 +112,15 @@ class PrivacyHeadersMiddleware:
             f"camera={camera}, microphone=(), geolocation=(self), payment=(), usb=()",
         )
         response.headers.setdefault("Cross-Origin-Resource-Policy", "same-origin")
+        if request.method == "POST" and request.path in _logout_paths():
+            # Signing out forgets everything the browser kept (SECURITY.md 34).
+            response["Clear-Site-Data"] = '"cache", "cookies", "storage"'
         return response
+
+
+@functools.cache
+def _logout_paths() -> frozenset[str]:
+    return frozenset({reverse("account_logout")})
 
 
 _STATUS_CODES = {
