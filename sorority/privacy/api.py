@@ -1,9 +1,11 @@
 """Personal-data endpoints (API.md): export, erasure, abuser flags."""
 
 import datetime
+import time
 
-from allauth.account.internal.flows.reauthentication import did_recently_reauthenticate
+from allauth.account.internal.flows.login import get_authentication_records
 from allauth.core import ratelimit
+from django.conf import settings
 from django.contrib.auth import logout
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.utils import timezone
@@ -43,12 +45,18 @@ def export(request: HttpRequest) -> HttpResponse:
     return JsonResponse(selectors.export_build(user=request.user))
 
 
+def _recently_authenticated(request: HttpRequest) -> bool:
+    """Say whether this session signed in or re-authenticated in the last 15 min."""
+    window = getattr(settings, "ACCOUNT_REAUTHENTICATION_TIMEOUT", 15 * 60)
+    records = get_authentication_records(request, request.user)
+    return any(time.time() - float(r.get("at", 0)) < window for r in records)
+
+
 class EraseIn(Schema):
     password: str | None = None
     keep_flags: bool = False
 
 
-@router.delete("/me", auth=api_access(Access.SIGNED_IN))
 def erase(request: HttpRequest, payload: EraseIn | None = Body(None)) -> HttpResponse:  # noqa: B008
     """Erase her account and data. Needs her password, or a sign-in in the last 15 min."""
     payload = payload or EraseIn()
@@ -60,7 +68,7 @@ def erase(request: HttpRequest, payload: EraseIn | None = Body(None)) -> HttpRes
             raise AccessDenied(
                 _("This password is not correct."), code="reauthentication_failed"
             )
-    elif not did_recently_reauthenticate(request):
+    elif not _recently_authenticated(request):
         raise AccessDenied(
             _("Confirm with your password to delete your account."),
             code="reauthentication_required",
@@ -71,6 +79,29 @@ def erase(request: HttpRequest, payload: EraseIn | None = Body(None)) -> HttpRes
     response = JsonResponse({"status": "erased"})
     response["Clear-Site-Data"] = '"cache", "cookies", "storage"'
     return response
+
+
+# `DELETE /me` shares its path with the accounts app's `GET /me`. Ninja serves one
+# path from one router (a second router's "/me" would answer 405), so the operation
+# is attached to that router here, through Ninja's public API, before the URLs are
+# built; the code stays in this app.
+def _attach_erase_to_me() -> None:
+    from sorority.accounts.api import router as accounts_router
+
+    operations = accounts_router.path_operations.get("/me")
+    if operations and any("DELETE" in op.methods for op in operations.operations):
+        return
+    accounts_router.add_api_operation(
+        "/me",
+        ["DELETE"],
+        erase,
+        auth=api_access(Access.SIGNED_IN),
+        tags=["personal data"],
+        url_name="me_erase",
+    )
+
+
+_attach_erase_to_me()
 
 
 class FlagIn(Schema):
