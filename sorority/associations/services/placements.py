@@ -81,6 +81,7 @@ def placement_record(
     if not is_current_staff(actor, case.association_id):
         raise NotFound(_("Not found."))
     case = Case.objects.select_for_update().get(pk=case.pk)
+    request = HostRequest.objects.select_related("host").get(pk=request.pk)
     if request.case_id != case.pk or request.status != HostRequest.Status.ACCEPTED:
         raise Conflict(_("Choose a host who accepted."), code="host_not_accepted",
                        fields={"request": [_("Choose a host who accepted.")]})
@@ -128,9 +129,13 @@ def check_in_log(
     alerts the referent too. Emits `check_in_logged` or `urgent_alert`.
     """
     if follow_up is not None:
+        follow_up = FollowUp.objects.select_for_update().get(pk=follow_up.pk)
         placement = follow_up.placement
     if placement is None:
         raise NotFound(_("Not found."))
+    placement = Placement.objects.select_related("case").get(pk=placement.pk)
+    if follow_up is not None:
+        follow_up.placement = placement
     is_host = placement.host_id == actor.pk
     is_staff = is_current_staff(actor, placement.case.association_id)
     if not (is_host or is_staff):
