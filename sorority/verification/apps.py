@@ -1,6 +1,38 @@
 from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
 
 
 class VerificationConfig(AppConfig):
     name = "sorority.verification"
     label = "verification"
+    verbose_name = _("Verification")
+
+    def ready(self) -> None:
+        from sorority.core.access import Access
+        from sorority.core.navigation import NavItem, register_nav
+        from sorority.core.personal_data import PersonalData, register
+        from sorority.verification import personal_data
+
+        register_nav(
+            NavItem(
+                label=_("Verifications"),
+                url_name="verification:moderation_queue",
+                rule=Access.MODERATOR,
+                order=80,
+                badge=personal_data.queue_badge,
+            )
+        )
+        register(
+            PersonalData(
+                app_label="verification",
+                models=(
+                    "verification.VerificationChallenge",
+                    "verification.VerificationRequest",
+                    "verification.EvidenceDocument",
+                    "verification.DeletionReceipt",
+                ),
+                export=personal_data.export_for,
+                erase=personal_data.erase_for,
+                order=20,
+            )
+        )

@@ -1,0 +1,315 @@
+"""JSON API of the verification flow and of its moderation (API.md)."""
+
+import datetime
+import uuid
+
+from django.conf import settings
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404
+from ninja import Router, Schema
+
+from sorority.core.access import Access
+from sorority.core.api import api_access
+from sorority.core.errors import ApplicationError, NotFound
+from sorority.verification import gestures, selectors, services
+from sorority.verification.models import EvidenceDocument, VerificationRequest
+from sorority.verification.policies import (
+    recently_authenticated,
+    verifications_visible_to,
+)
+
+API_PREFIX = ""
+router = Router(tags=["verification"])
+
+
+class ReauthenticationRequiredError(ApplicationError):
+    code = "reauthentication_required"
+    status = 401
+
+
+class ChallengeOut(Schema):
+    id: str
+    instruction: str
+    code: str
+    pose: str
+    expires_at: datetime.datetime
+
+
+class ReceiptOut(Schema):
+    deleted_at: datetime.datetime
+    documents: int
+
+
+class StatusOut(Schema):
+    status: str
+    reason: str | None = None
+    receipts: list[ReceiptOut]
+
+
+class SubmissionOut(Schema):
+    status: str
+
+
+class QueueItemOut(Schema):
+    id: uuid.UUID
+    submitted_at: datetime.datetime | None
+    display_name: str
+    claimed_by: str | None
+    waiting_seconds: int
+    possible_match: bool
+
+
+class DetailOut(Schema):
+    id: uuid.UUID
+    instruction: str
+    documents: list[str]
+    possible_match: bool
+    duplicate_upload: bool
+    attested: bool
+    revision_count: int
+
+
+class DecisionIn(Schema):
+    decision: str
+    reason: str | None = None
+    family_name: str = ""
+    given_names: str = ""
+    birth_date: datetime.date | None = None
+    checklist: dict[str, bool] | None = None
+    ban_category: str | None = None
+
+
+class DecisionOut(Schema):
+    outcome: str
+    warnings: list[str]
+
+
+def upload_size_ok(request: HttpRequest) -> None:
+    """Refuse a body the in-memory upload handler would silently drop (SECURITY.md 14)."""
+    try:
+        length = int(request.META.get("CONTENT_LENGTH") or 0)
+    except ValueError:
+        length = 0
+    if length > settings.FILE_UPLOAD_MAX_MEMORY_SIZE:
+        raise ApplicationError(
+            "The photos are too large together (8 MB at most).", code="too_large"
+        )
+
+
+def uploads_from(request: HttpRequest) -> dict:
+    """Read the multipart fields into memory-only `Upload`s for the service."""
+    files = request.FILES
+
+    def one(name: str) -> services.Upload | None:
+        items = files.getlist(name)
+        if len(items) > 1:
+            raise ApplicationError(f"Send one {name}.", code="invalid", fields={name: ["one only"]})
+        return services.Upload(items[0].read(), name) if items else None
+
+    return {
+        "challenge_id": request.POST.get("challenge_id"),
+        "selfies": [services.Upload(f.read(), "selfie") for f in files.getlist("selfie")],
+        "id_front": one("id_front"),
+        "id_back": one("id_back"),
+        "declaration": request.POST.get("declaration", "").lower() in ("true", "1", "on", "yes"),
+    }
+
+
+SUBMISSION_BODY = {
+    "requestBody": {
+        "content": {
+            "multipart/form-data": {
+                "schema": {
+                    "type": "object",
+                    "required": ["challenge_id", "selfie", "id_front", "declaration"],
+                    "properties": {
+                        "challenge_id": {"type": "string"},
+                        "selfie": {
+                            "type": "array",
+                            "items": {"type": "string", "format": "binary"},
+                            "minItems": 3,
+                            "maxItems": 3,
+                        },
+                        "id_front": {"type": "string", "format": "binary"},
+                        "id_back": {"type": "string", "format": "binary"},
+                        "declaration": {"type": "boolean"},
+                    },
+                }
+            }
+        },
+        "required": True,
+    }
+}
+
+
+@router.post(
+    "/verification/challenge",
+    response={201: ChallengeOut},
+    auth=api_access(Access.SIGNED_IN),
+)
+def challenge(request: HttpRequest) -> tuple[int, dict]:
+    """Draw a liveness challenge: a pose and a code to handwrite, valid 10 minutes."""
+    item = services.challenge_create(user=request.user, session_key=request.session.session_key)
+    return 201, {
+        "id": item.pk,
+        "instruction": gestures.instruction(item.pose, item.code),
+        "code": item.code,
+        "pose": gestures.pose_text(item.pose),
+        "expires_at": item.expires_at,
+    }
+
+
+@router.post(
+    "/verification/submission",
+    response={201: SubmissionOut},
+    auth=api_access(Access.SIGNED_IN),
+    openapi_extra=SUBMISSION_BODY,
+)
+def submission(request: HttpRequest) -> tuple[int, dict]:
+    """Send the three selfie stills and the document photos taken for a challenge."""
+    upload_size_ok(request)
+    services.submission_create(
+        user=request.user, session_key=request.session.session_key, **uploads_from(request)
+    )
+    return 201, {"status": "pending"}
+
+
+@router.get("/verification", response=StatusOut, auth=api_access(Access.SIGNED_IN))
+def status(request: HttpRequest) -> dict:
+    """Where her verification stands, with the dates her documents were deleted."""
+    return selectors.verification_status(request.user)
+
+
+@router.post("/verification/withdraw", response=StatusOut, auth=api_access(Access.SIGNED_IN))
+def withdraw(request: HttpRequest) -> dict:
+    """Withdraw her pending verification; the documents are destroyed at once."""
+    services.verification_withdraw(user=request.user)
+    request.user.refresh_from_db()
+    return selectors.verification_status(request.user)
+
+
+# --------------------------------------------------------------------------
+# Moderation
+# --------------------------------------------------------------------------
+
+
+def _case(request: HttpRequest, case_id: str) -> VerificationRequest:
+    try:
+        pk = uuid.UUID(case_id)
+    except ValueError:
+        raise NotFound("Not found.") from None
+    return get_object_or_404(verifications_visible_to(request.user), pk=pk)
+
+
+def _require_recent_authentication(request: HttpRequest) -> None:
+    if not recently_authenticated(request):
+        raise ReauthenticationRequiredError(
+            "Confirm your identity again before viewing documents."
+        )
+
+
+@router.get(
+    "/moderation/verifications",
+    response=list[QueueItemOut],
+    auth=api_access(Access.MODERATOR),
+)
+def queue(request: HttpRequest) -> list[dict]:
+    """Cases waiting for a decision, oldest first."""
+    return [queue_item(case) for case in selectors.verification_queue()]
+
+
+def queue_item(case: VerificationRequest) -> dict:
+    from django.utils import timezone
+
+    waited = timezone.now() - (case.submitted_at or case.created_at)
+    return {
+        "id": case.pk,
+        "submitted_at": case.submitted_at,
+        "display_name": case.user.display_name,
+        "claimed_by": case.assignee.display_name if case.assignee else None,
+        "waiting_seconds": int(waited.total_seconds()),
+        "possible_match": case.possible_match,
+    }
+
+
+@router.post(
+    "/moderation/verifications/{case_id}/claim",
+    response=QueueItemOut,
+    auth=api_access(Access.MODERATOR),
+)
+def claim(request: HttpRequest, case_id: str) -> dict:
+    """Take a case: from now on only you may view its documents and decide."""
+    case = services.verification_claim(case=_case(request, case_id), moderator=request.user)
+    return queue_item(case)
+
+
+@router.get(
+    "/moderation/verifications/{case_id}",
+    response=DetailOut,
+    auth=api_access(Access.MODERATOR),
+)
+def detail(request: HttpRequest, case_id: str) -> dict:
+    """The instruction given to the applicant and the names of her documents."""
+    case = _case(request, case_id)
+    _require_recent_authentication(request)
+    return case_detail(case, request.user)
+
+
+def case_detail(case: VerificationRequest, moderator: object) -> dict:
+    from sorority.verification.policies import can_handle_verification
+
+    if not can_handle_verification(moderator, case):
+        services._refuse(case, moderator, "detail")
+    challenge = case.challenge
+    return {
+        "id": case.pk,
+        "instruction": gestures.instruction(challenge.pose, challenge.code) if challenge else "",
+        "documents": list(
+            EvidenceDocument.objects.filter(request=case).values_list("kind", flat=True)
+        ),
+        "possible_match": case.possible_match,
+        "duplicate_upload": case.duplicate_upload,
+        "attested": case.attested_by_id is not None,
+        "revision_count": case.revision_count,
+    }
+
+
+def document_response(data: bytes) -> HttpResponse:
+    """Serve decrypted bytes so that no browser or proxy keeps or runs them (SECURITY.md 20)."""
+    response = HttpResponse(data, content_type="image/jpeg")
+    response["Cache-Control"] = "no-store, max-age=0, private"
+    response["X-Content-Type-Options"] = "nosniff"
+    response["Content-Disposition"] = 'inline; filename="document.jpg"'
+    response["Content-Security-Policy"] = "sandbox"
+    response["Referrer-Policy"] = "no-referrer"
+    return response
+
+
+@router.get(
+    "/moderation/verifications/{case_id}/documents/{name}",
+    auth=api_access(Access.MODERATOR),
+    openapi_extra={"responses": {200: {"description": "image/jpeg"}}},
+)
+def document(request: HttpRequest, case_id: str, name: str) -> HttpResponse:
+    """One document image, decrypted in memory for the assignee; every view is audited."""
+    case = _case(request, case_id)
+    if name not in EvidenceDocument.Kind.values:
+        raise NotFound("Not found.")
+    _require_recent_authentication(request)
+    return document_response(
+        services.document_view(case=case, moderator=request.user, kind=name)
+    )
+
+
+@router.post(
+    "/moderation/verifications/{case_id}/decision",
+    response=DecisionOut,
+    auth=api_access(Access.MODERATOR),
+)
+def decision(request: HttpRequest, case_id: str, payload: DecisionIn) -> dict:
+    """Approve, refuse or ask for new photos; the documents are destroyed at once."""
+    case = _case(request, case_id)
+    result = services.verification_decide(
+        case=case, moderator=request.user, **payload.dict()
+    )
+    return {"outcome": result.outcome, "warnings": result.warnings}

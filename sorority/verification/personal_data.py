@@ -1,0 +1,69 @@
+"""What the verification app holds about a person: export and erasure.
+
+Exported: her cases (states, dates, reason codes) and the deletion receipts. Erased:
+open cases are withdrawn and their documents destroyed at once; the audit rows are
+pseudonymous and stay (SECURITY.md 22), the ban list holds tags only.
+"""
+
+from typing import TYPE_CHECKING
+
+from django.db import transaction
+from django.http import HttpRequest
+from django.utils import timezone
+
+if TYPE_CHECKING:
+    from sorority.accounts.models import User
+
+
+def export_for(user: "User") -> dict:
+    from sorority.verification.models import DeletionReceipt, VerificationRequest
+
+    cases = VerificationRequest.objects.filter(user=user).order_by("created_at")
+    return {
+        "verifications": [
+            {
+                "id": str(case.pk),
+                "state": case.state,
+                "reason": case.reason or None,
+                "revision_count": case.revision_count,
+                "created_at": case.created_at.isoformat(),
+                "submitted_at": case.submitted_at.isoformat() if case.submitted_at else None,
+                "decided_at": case.decided_at.isoformat() if case.decided_at else None,
+                "documents_held": case.documents.count(),
+            }
+            for case in cases
+        ],
+        "deletion_receipts": [
+            {
+                "verification": str(receipt.request_id),
+                "documents": receipt.documents,
+                "deleted_at": receipt.deleted_at.isoformat(),
+            }
+            for receipt in DeletionReceipt.objects.filter(user=user)
+        ],
+    }
+
+
+def erase_for(user: "User") -> None:
+    from sorority.verification.models import ReasonCode, VerificationRequest
+    from sorority.verification.services import OPEN_STATES, verification_purge
+
+    with transaction.atomic():
+        for case in VerificationRequest.objects.select_for_update().filter(
+            user=user, state__in=OPEN_STATES
+        ):
+            case.transition(VerificationRequest.State.WITHDRAWN)
+            case.reason = ReasonCode.WITHDRAWN
+            case.decided_at = timezone.now()
+            case.save()
+    # Destroy now, not on commit: the account (and these rows) may be gone by then.
+    for request_id in VerificationRequest.objects.filter(user=user).values_list("pk", flat=True):
+        verification_purge(request_id=request_id, cause="erased")
+
+
+def queue_badge(request: HttpRequest) -> int:
+    from sorority.verification.models import VerificationRequest
+
+    return VerificationRequest.objects.filter(
+        state=VerificationRequest.State.SUBMITTED
+    ).count()

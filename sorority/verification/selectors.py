@@ -1,0 +1,76 @@
+"""Reads of the verification app: the review queue, status, ban-list matches."""
+
+from django.db.models import Q, QuerySet
+from django.utils import timezone
+
+from sorority.accounts.models import User
+from sorority.verification.models import (
+    BanEntry,
+    DeletionReceipt,
+    VerificationRequest,
+)
+
+State = VerificationRequest.State
+
+_STATUS = {
+    User.Status.APPLICANT: "none",
+    User.Status.PENDING: "pending",
+    User.Status.RESUBMIT: "resubmit",
+    User.Status.REFUSED: "refused",
+    User.Status.MEMBER: "approved",
+    User.Status.BANNED: "refused",
+}
+
+
+def verification_queue() -> QuerySet[VerificationRequest]:
+    """Cases waiting for a decision, oldest submission first."""
+    return (
+        VerificationRequest.objects.filter(state__in=(State.SUBMITTED, State.IN_REVIEW))
+        .select_related("user", "assignee")
+        .order_by("submitted_at", "created_at")
+    )
+
+
+def verification_latest(user: User) -> VerificationRequest | None:
+    """Her most recent case, if any."""
+    return (
+        VerificationRequest.objects.filter(user=user).order_by("-created_at").first()
+    )
+
+
+def verification_status(user: User) -> dict:
+    """Her status as the API shows it: state word, reason code, deletion receipts."""
+    latest = verification_latest(user)
+    status = _STATUS.get(user.status, "none")
+    reason = None
+    if status in ("resubmit", "refused") and latest is not None and latest.reason:
+        reason = latest.reason
+    return {
+        "status": status,
+        "reason": reason,
+        "receipts": list(deletion_receipts(user)),
+    }
+
+
+def deletion_receipts(user: User) -> QuerySet[DeletionReceipt]:
+    return DeletionReceipt.objects.filter(user=user).order_by("-deleted_at")
+
+
+def identity_matches(tags_by_version: dict[int, str]) -> list[str]:
+    """Return `ban_list:<category>` for each active ban entry matching these tags.
+
+    Only approved, unexpired entries count. A match is a warning for a human, never
+    a decision (SECURITY.md 26).
+    """
+    if not tags_by_version:
+        return []
+    pairs = Q()
+    for version, tag in tags_by_version.items():
+        pairs |= Q(key_version=version, tag=tag)
+    categories = (
+        BanEntry.objects.filter(pairs)
+        .filter(approved_by__isnull=False, expires_at__gt=timezone.now())
+        .values_list("reason_category", flat=True)
+        .distinct()
+    )
+    return sorted(f"ban_list:{category}" for category in categories)

@@ -1,0 +1,223 @@
+"""Web pages: the applicant's live capture flow and the moderators' console."""
+
+from allauth.core.exceptions import ReauthenticationRequired
+from django.contrib import messages
+from django.http import HttpRequest, HttpResponse, JsonResponse
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from sorority.accounts.policies import is_member
+from sorority.core.access import Access, access
+from sorority.core.errors import ApplicationError
+from sorority.verification import api, gestures, selectors, services
+from sorority.verification.forms import DecisionForm
+from sorority.verification.models import VerificationChallenge
+from sorority.verification.policies import recently_authenticated
+from sorority.verification.reasons import applicant_message
+
+SESSION_CHALLENGE = "verification_challenge"
+
+
+@access(Access.SIGNED_IN)
+def start(request: HttpRequest) -> HttpResponse:
+    """Safety advice before anything is captured, then a button to draw a challenge."""
+    if is_member(request.user):
+        return redirect("core:home")
+    return render(request, "verification/start.html", _status_context(request))
+
+
+@access(Access.SIGNED_IN)
+@require_POST
+def challenge_new(request: HttpRequest) -> HttpResponse:
+    try:
+        item = services.challenge_create(
+            user=request.user, session_key=request.session.session_key
+        )
+    except ApplicationError as exc:
+        messages.error(request, exc.message)
+        return redirect("verification:status")
+    request.session[SESSION_CHALLENGE] = item.pk
+    return redirect("verification:capture")
+
+
+@access(Access.SIGNED_IN)
+def capture(request: HttpRequest) -> HttpResponse:
+    """The live capture page: challenge, three stills, the document, the declaration."""
+    item = (
+        VerificationChallenge.objects.filter(
+            pk=request.session.get(SESSION_CHALLENGE, ""), user=request.user,
+            used_at__isnull=True, expires_at__gt=timezone.now(),
+        ).first()
+    )
+    if item is None:
+        messages.info(request, _("Draw a new challenge to take your photos."))
+        return redirect("verification:start")
+    response = render(
+        request,
+        "verification/capture.html",
+        {
+            "challenge": item,
+            "pose": gestures.pose_text(item.pose),
+            "instruction": gestures.instruction(item.pose, item.code),
+            "expires_in": int((item.expires_at - timezone.now()).total_seconds()),
+        },
+    )
+    response.allow_camera = True
+    return response
+
+
+@access(Access.SIGNED_IN)
+@require_POST
+def submit(request: HttpRequest) -> JsonResponse:
+    """Receive the captured photos (multipart, from the capture script)."""
+    try:
+        api.upload_size_ok(request)
+        services.submission_create(
+            user=request.user,
+            session_key=request.session.session_key,
+            **api.uploads_from(request),
+        )
+    except ApplicationError as exc:
+        return JsonResponse(
+            {"error": {"code": exc.code, "message": exc.message, "fields": exc.fields}},
+            status=exc.status,
+        )
+    request.session.pop(SESSION_CHALLENGE, None)
+    return JsonResponse(
+        {"status": "pending", "redirect": reverse("verification:status")}, status=201
+    )
+
+
+def _status_context(request: HttpRequest) -> dict:
+    status = selectors.verification_status(request.user)
+    latest = selectors.verification_latest(request.user)
+    return {
+        "status": status["status"],
+        "reason_message": applicant_message(status["reason"]),
+        "receipts": status["receipts"],
+        "latest": latest,
+        "can_withdraw": latest is not None and latest.state in services.OPEN_STATES,
+    }
+
+
+@access(Access.SIGNED_IN)
+def status(request: HttpRequest) -> HttpResponse:
+    """Her verification state and when her documents were deleted."""
+    return render(request, "verification/status.html", _status_context(request))
+
+
+@access(Access.SIGNED_IN)
+@require_POST
+def withdraw(request: HttpRequest) -> HttpResponse:
+    try:
+        services.verification_withdraw(user=request.user)
+    except ApplicationError as exc:
+        messages.error(request, exc.message)
+    else:
+        messages.success(request, _("Your verification is withdrawn and your photos are destroyed."))
+    return redirect("verification:status")
+
+
+# --------------------------------------------------------------------------
+# Moderators
+# --------------------------------------------------------------------------
+
+
+def _moderated_case(request: HttpRequest, case_id: object) -> object:
+    return api._case(request, str(case_id))
+
+
+@access(Access.MODERATOR)
+def moderation_queue(request: HttpRequest) -> HttpResponse:
+    now = timezone.now()
+    cases = [
+        {
+            "case": case,
+            "waiting": now - (case.submitted_at or case.created_at),
+            "mine": case.assignee_id == request.user.pk,
+        }
+        for case in selectors.verification_queue()
+    ]
+    return render(request, "verification/moderation_queue.html", {"cases": cases})
+
+
+@access(Access.MODERATOR)
+@require_POST
+def moderation_claim(request: HttpRequest, case_id: object) -> HttpResponse:
+    try:
+        case = services.verification_claim(
+            case=_moderated_case(request, case_id), moderator=request.user
+        )
+    except ApplicationError as exc:
+        messages.error(request, exc.message)
+        return redirect("verification:moderation_queue")
+    return redirect("verification:moderation_detail", case_id=case.pk)
+
+
+@access(Access.MODERATOR)
+def moderation_detail(request: HttpRequest, case_id: object) -> HttpResponse:
+    """Stills and document side by side, with the instruction and the checklist."""
+    case = _moderated_case(request, case_id)
+    if not recently_authenticated(request):
+        raise ReauthenticationRequired()
+    try:
+        detail = api.case_detail(case, request.user)
+    except ApplicationError as exc:
+        return render(request, "403.html", {"message": exc.message}, status=exc.status)
+    form = DecisionForm()
+    return render(
+        request,
+        "verification/moderation_detail.html",
+        {"case": case, "detail": detail, "form": form,
+         "waiting": timezone.now() - (case.submitted_at or case.created_at)},
+    )
+
+
+@access(Access.MODERATOR)
+def moderation_document(request: HttpRequest, case_id: object, name: str) -> HttpResponse:
+    """One decrypted image for the assignee (audited, sandboxed, never cached)."""
+    case = _moderated_case(request, case_id)
+    if not recently_authenticated(request):
+        return HttpResponse(status=403)
+    try:
+        data = services.document_view(case=case, moderator=request.user, kind=name)
+    except ApplicationError as exc:
+        return HttpResponse(status=exc.status)
+    return api.document_response(data)
+
+
+@access(Access.MODERATOR)
+@require_POST
+def moderation_decide(request: HttpRequest, case_id: object) -> HttpResponse:
+    case = _moderated_case(request, case_id)
+    form = DecisionForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, _("Complete the checklist and the decision."))
+        return redirect("verification:moderation_detail", case_id=case.pk)
+    data = form.cleaned_data
+    try:
+        result = services.verification_decide(
+            case=case,
+            moderator=request.user,
+            decision=data["decision"],
+            reason=data["reason"] or None,
+            checklist={item: bool(data[item]) for item in services.CHECKLIST},
+            family_name=data["family_name"],
+            given_names=data["given_names"],
+            birth_date=data["birth_date"],
+            ban_category=data["ban_category"] or None,
+        )
+    except ApplicationError as exc:
+        messages.error(request, exc.message)
+        return redirect("verification:moderation_detail", case_id=case.pk)
+    text = _("Decision saved: %(outcome)s.") % {"outcome": result.outcome}
+    if result.warnings:
+        text += " " + _("Warnings: %(warnings)s.") % {"warnings": ", ".join(result.warnings)}
+    if result.warnings:
+        messages.warning(request, text)
+    else:
+        messages.success(request, text)
+    return redirect("verification:moderation_queue")
