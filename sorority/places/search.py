@@ -44,7 +44,7 @@ _SEED_RES = 4
 _SEED_CELL_KM2 = 1770.0
 #: H3 mean edge length (km) per resolution: the farthest a home in a cell can be
 #: from the cell centre is about one edge, used to keep the area to avoid safe.
-_EDGE_KM = {0: 1281.3, 1: 483.1, 2: 182.5, 3: 68.98, 4: 26.07, 5: 9.85, 6: 3.72, 7: 1.41}
+EDGE_KM = {0: 1281.3, 1: 483.1, 2: 182.5, 3: 68.98, 4: 26.07, 5: 9.85, 6: 3.72, 7: 1.41}
 
 
 @dataclass(frozen=True)
@@ -99,7 +99,7 @@ class Page:
     candidates: int  # rows fetched in the last round
 
 
-def _filter_sql(kind: int, filters: Filters, viewer: Viewer) -> tuple[str, list]:
+def filter_sql(kind: int, filters: Filters, viewer: Viewer) -> tuple[str, list]:
     sql: list[str] = []
     params: list = []
     if kind == OfferIndex.Kind.SUPPORT:
@@ -145,8 +145,14 @@ def _tables() -> tuple[str, str]:
     return qn(OfferIndex._meta.db_table), qn(User._meta.db_table)
 
 
-def _box_rows(
-    cursor, kind: int, box: geo.Box, extra_sql: str, extra_params: list
+def box_rows(
+    cursor,
+    kind: int,
+    box: geo.Box,
+    extra_sql: str,
+    extra_params: list,
+    *,
+    available: bool = True,
 ) -> list[tuple[int, float, float, int, int]]:
     south, west, north, east = box
     bands = geo.bands_for(max(south, -90.0), min(north, 90.0))
@@ -166,7 +172,7 @@ def _box_rows(
         "AND u.status = %s AND u.is_active = %s"
         f"{extra_sql}"
     )
-    params = [kind, True, *band_params, west, east, south, north, "member", True]
+    params = [kind, available, *band_params, west, east, south, north, "member", True]
     cursor.execute(sql, params + extra_params)
     return cursor.fetchall()
 
@@ -214,7 +220,7 @@ def nearest(
     if viewer.user_id is not None:
         excluded.add(viewer.user_id)
     need = offset + limit + 1  # one more to know whether to offer "show more"
-    extra_sql, extra_params = _filter_sql(kind, filters, viewer)
+    extra_sql, extra_params = filter_sql(kind, filters, viewer)
     r = radius_km if radius_km is not None else seed_radius(lat, lng, kind, need)
     rounds = 0
     with connection.cursor() as cursor:
@@ -223,14 +229,14 @@ def nearest(
             r = min(r, MAX_RADIUS_KM)
             rows: list = []
             for box in geo.cap_bbox(lat, lng, r):
-                rows += _box_rows(cursor, kind, box, extra_sql, extra_params)
+                rows += box_rows(cursor, kind, box, extra_sql, extra_params)
             hits = []
             for member_id, plat, plng, cell, res in rows:
                 if member_id in excluded:
                     continue
                 if avoid is not None and geo.haversine_km(
                     avoid.lat, avoid.lng, plat, plng
-                ) <= avoid.radius_km + _EDGE_KM[res]:
+                ) <= avoid.radius_km + EDGE_KM[res]:
                     continue
                 d = geo.haversine_km(lat, lng, plat, plng)
                 if d <= r:
