@@ -10,7 +10,7 @@ from django.contrib.auth import logout
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from ninja import Body, Router, Schema
+from ninja import Body, Router, Schema, Status
 
 from sorority.core.access import Access
 from sorority.core.api import RuleAuth, api_access
@@ -127,7 +127,7 @@ def _flag_out(flag: object) -> dict:
 @router.post(
     "/abuser-flags", response={201: FlagOut}, auth=FLAGS_AUTH
 )
-def flag_create(request: HttpRequest, payload: FlagIn) -> tuple[int, dict]:
+def flag_create(request: HttpRequest, payload: FlagIn) -> Status:
     """File a flag on an abuser's identity (only a keyed tag is kept)."""
     if len(payload.family_name) > 200 or len(payload.given_names) > 200:
         raise ApplicationError(_("This name is too long."), code="invalid")
@@ -145,7 +145,7 @@ def flag_create(request: HttpRequest, payload: FlagIn) -> tuple[int, dict]:
         given_names=payload.given_names,
         birth_date=payload.birth_date,
     )
-    return 201, _flag_out(flag)
+    return Status(201, _flag_out(flag))
 
 
 @router.get("/abuser-flags", response=list[FlagOut], auth=FLAGS_AUTH)
@@ -157,9 +157,9 @@ def flag_list(request: HttpRequest) -> list[dict]:
 @router.delete(
     "/abuser-flags/{flag_id}", response={204: None}, auth=FLAGS_AUTH
 )
-def flag_withdraw(request: HttpRequest, flag_id: int) -> tuple[int, None]:
+def flag_withdraw(request: HttpRequest, flag_id: int) -> Status:
     services.abuser_flag_withdraw(member=request.user, flag_id=flag_id)
-    return 204, None
+    return Status(204, None)
 
 
 @router.post(

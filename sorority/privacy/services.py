@@ -126,7 +126,9 @@ def abuser_flag_create(
     _require_flags_enabled()
     now = timezone.now()
     # Lock her row so that two parallel requests cannot both pass the limits.
-    type(member).objects.select_for_update().filter(pk=member.pk).first()
+    from sorority.accounts.models import User
+
+    User.objects.select_for_update().filter(pk=member.pk).first()
     active = AbuserFlag.objects.filter(member=member, expires_at__gt=now).count()
     if active >= MAX_ACTIVE_FLAGS:
         raise ApplicationError(
