@@ -2,7 +2,7 @@
 
 from django.http import HttpRequest
 from django.shortcuts import get_object_or_404
-from ninja import Query, Router, Schema
+from ninja import Query, Router, Schema, Status
 
 from sorority.chat import selectors, services
 from sorority.chat.models import Conversation
@@ -52,7 +52,7 @@ def conversation_list(request: HttpRequest) -> list[dict]:
 
 
 @router.post("/conversations", response={201: ConversationStartOut}, auth=MEMBER)
-def conversation_start(request: HttpRequest, payload: ConversationStartIn) -> tuple:
+def conversation_start(request: HttpRequest, payload: ConversationStartIn) -> Status:
     """Open a conversation with a member (or reuse hers) with a first message."""
     other = services.member_by_id(payload.member_id)
     conversation, message = services.conversation_start(
@@ -61,7 +61,7 @@ def conversation_start(request: HttpRequest, payload: ConversationStartIn) -> tu
     conversation.refresh_from_db()
     out = conversation_out(conversation, request.user)
     out["message"] = services.message_payload(message)
-    return 201, out
+    return Status(201, out)
 
 
 class AfterQuery(Schema):
@@ -91,18 +91,18 @@ def message_list(
 )
 def message_send(
     request: HttpRequest, conversation_id: int, payload: MessageIn
-) -> tuple:
+) -> Status:
     """Post a message; it is stored, then pushed to both sides' open pages."""
     message = services.message_send(
         sender=request.user, conversation_id=conversation_id, text=payload.text
     )
-    return 201, services.message_payload(message)
+    return Status(201, services.message_payload(message))
 
 
 @router.post("/conversations/{conversation_id}/read", response={204: None}, auth=MEMBER)
 def conversation_read(
     request: HttpRequest, conversation_id: int, payload: ReadIn
-) -> tuple:
+) -> Status:
     """Mark the conversation read up to a message (or to the latest one)."""
     conversation = get_object_or_404(
         conversations_visible_to(request.user), pk=conversation_id
@@ -110,19 +110,22 @@ def conversation_read(
     services.conversation_mark_read(
         user=request.user, conversation=conversation, message_id=payload.message_id
     )
-    return 204, None
+    return Status(204, None)
 
 
 @router.post("/contact/several", response={201: SeveralOut}, auth=MEMBER)
-def contact_several(request: HttpRequest, payload: SeveralIn) -> tuple:
+def contact_several(request: HttpRequest, payload: SeveralIn) -> Status:
     """One message to up to 10 members, one conversation each (sudden flight)."""
     result = services.contact_several(
         sender=request.user, member_ids=payload.member_ids, text=payload.text
     )
-    return 201, {
-        "conversations": [c.pk for c in result["conversations"]],
-        "skipped": result["skipped"],
-    }
+    return Status(
+        201,
+        {
+            "conversations": [c.pk for c in result["conversations"]],
+            "skipped": result["skipped"],
+        },
+    )
 
 
 @router.get("/me/chat-settings", response=SettingsOut, auth=MEMBER)
@@ -148,7 +151,7 @@ class BlockOut(Schema):
 
 
 @router.post("/blocks", response={201: BlockOut}, auth=MEMBER)
-def block(request: HttpRequest, payload: BlockIn) -> tuple:
+def block(request: HttpRequest, payload: BlockIn) -> Status:
     """Block someone: both disappear from each other's search, map and chat at once."""
     other = services.block_member(blocker=request.user, member_id=payload.member_id)
-    return 201, {"member_id": other.pk}
+    return Status(201, {"member_id": other.pk})

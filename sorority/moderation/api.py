@@ -3,7 +3,7 @@
 from datetime import datetime
 
 from django.http import HttpRequest
-from ninja import Field, Router, Schema
+from ninja import Field, Router, Schema, Status
 
 from sorority.core.access import Access
 from sorority.core.api import api_access
@@ -41,7 +41,7 @@ class ReportOut(Schema):
 @router.post(
     "/reports", response={201: ReportCreatedOut}, auth=api_access(Access.MEMBER)
 )
-def report_create(request: HttpRequest, payload: ReportIn) -> tuple:
+def report_create(request: HttpRequest, payload: ReportIn) -> Status:
     """Report a member or a message to the moderators."""
     report = services.report_create(
         reporter=request.user,
@@ -50,7 +50,7 @@ def report_create(request: HttpRequest, payload: ReportIn) -> tuple:
         reason=payload.reason,
         details=payload.details,
     )
-    return 201, {"id": report.pk, "status": report.status}
+    return Status(201, {"id": report.pk, "status": report.status})
 
 
 @router.get(
