@@ -6,7 +6,7 @@ import uuid
 from django.conf import settings
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404
-from ninja import Router, Schema
+from ninja import Router, Schema, Status
 
 from sorority.core.access import Access
 from sorority.core.api import api_access
@@ -147,16 +147,16 @@ SUBMISSION_BODY = {
     response={201: ChallengeOut},
     auth=api_access(Access.SIGNED_IN),
 )
-def challenge(request: HttpRequest) -> tuple[int, dict]:
+def challenge(request: HttpRequest) -> Status:
     """Draw a liveness challenge: a pose and a code to handwrite, valid 10 minutes."""
     item = services.challenge_create(user=request.user, session_key=request.session.session_key)
-    return 201, {
+    return Status(201, {
         "id": item.pk,
         "instruction": gestures.instruction(item.pose, item.code),
         "code": item.code,
         "pose": gestures.pose_text(item.pose),
         "expires_at": item.expires_at,
-    }
+    })
 
 
 @router.post(
@@ -165,13 +165,13 @@ def challenge(request: HttpRequest) -> tuple[int, dict]:
     auth=api_access(Access.SIGNED_IN),
     openapi_extra=SUBMISSION_BODY,
 )
-def submission(request: HttpRequest) -> tuple[int, dict]:
+def submission(request: HttpRequest) -> Status:
     """Send the three selfie stills and the document photos taken for a challenge."""
     upload_size_ok(request)
     services.submission_create(
         user=request.user, session_key=request.session.session_key, **uploads_from(request)
     )
-    return 201, {"status": "pending"}
+    return Status(201, {"status": "pending"})
 
 
 @router.get("/verification", response=StatusOut, auth=api_access(Access.SIGNED_IN))
