@@ -191,13 +191,17 @@ def terms(request: HttpRequest) -> HttpResponse:
 
 
 def _retention_context() -> dict:
+    from email.utils import parseaddr
+
     from django.conf import settings
 
+    contact = getattr(settings, "PRIVACY_CONTACT_EMAIL", "") or parseaddr(
+        settings.DEFAULT_FROM_EMAIL
+    )[1]
     return {
         "inactive_days": getattr(settings, "INACTIVE_APPLICANT_DAYS", 90),
         "flags_enabled": abuser_flags_enabled(),
-        "contact_email": getattr(settings, "PRIVACY_CONTACT_EMAIL", "")
-        or getattr(settings, "DEFAULT_FROM_EMAIL", ""),
+        "contact_email": contact,
     }
 
 

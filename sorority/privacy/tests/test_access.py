@@ -93,3 +93,24 @@ def test_notice_and_terms_exist_in_french_and_english(client):
         french = client.get(url, headers={"Accept-Language": "fr"}).content.decode()
         english = client.get(url, headers={"Accept-Language": "en"}).content.decode()
         assert french != english
+
+
+def test_notice_says_what_happens_to_documents_and_ban_list_tags(client):
+    english = client.get("/privacy/notice/", headers={"Accept-Language": "en"})
+    text = english.content.decode()
+    for fact in ("destroyed when the moderator decides", "30 days", "ban list",
+                 "they stay even if the person deletes her account", "Art. 9(2)(a)",
+                 "12 months", "CNIL"):
+        assert fact in text
+    french = client.get("/privacy/notice/", headers={"Accept-Language": "fr"})
+    assert "détruits au moment de la décision" in french.content.decode()
+
+
+def test_notice_follows_the_abuser_flag_setting(client, settings):
+    assert "This feature is switched off" in client.get(
+        "/privacy/notice/", headers={"Accept-Language": "en"}
+    ).content.decode()
+    settings.ABUSER_FLAGS_ENABLED = True
+    assert "2 years" in client.get(
+        "/privacy/notice/", headers={"Accept-Language": "en"}
+    ).content.decode()
