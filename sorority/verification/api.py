@@ -27,6 +27,11 @@ class ReauthenticationRequiredError(ApplicationError):
     status = 401
 
 
+class TooLargeError(ApplicationError):
+    code = "too_large"
+    status = 413
+
+
 class ChallengeOut(Schema):
     id: str
     instruction: str
@@ -91,9 +96,7 @@ def upload_size_ok(request: HttpRequest) -> None:
     except ValueError:
         length = 0
     if length > settings.FILE_UPLOAD_MAX_MEMORY_SIZE:
-        raise ApplicationError(
-            "The photos are too large together (8 MB at most).", code="too_large"
-        )
+        raise TooLargeError("The photos are too large together (8 MB at most).")
 
 
 def uploads_from(request: HttpRequest) -> dict:

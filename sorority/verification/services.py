@@ -154,6 +154,24 @@ def _check_challenge(
     return challenge
 
 
+_ACTIVE_CONTENT = (b"<html", b"<script", b"<svg", b"<?php", b"<iframe", b"<!doctype")
+
+
+def _refuse_polyglot(data: bytes) -> None:
+    """Refuse files that are also a web page or script (e.g. PNG+HTML polyglots).
+
+    Re-encoding already drops such content; refusing it as well tells the client
+    clearly and keeps hostile files out of any later processing.
+    """
+    lowered = data.lower()
+    if any(marker in lowered for marker in _ACTIVE_CONTENT):
+        raise InvalidImage("unsupported_type", "The file also contains web content.")
+    if data.startswith(b"\x89PNG"):
+        end = data.rfind(b"IEND")
+        if end == -1 or end + 8 != len(data):
+            raise InvalidImage("unsupported_type", "The PNG has data after its end.")
+
+
 def _clean_images(
     selfies: Sequence[Upload], id_front: Upload | None, id_back: Upload | None
 ) -> list[_Clean]:
@@ -176,6 +194,7 @@ def _clean_images(
     cleaned, errors = [], {}
     for kind, upload in named:
         try:
+            _refuse_polyglot(upload.data)
             data = sanitize_image(upload.data, allow_heif=heif_available())
         except InvalidImage as exc:
             errors.setdefault(upload.field, []).append(exc.code)

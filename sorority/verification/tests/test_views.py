@@ -28,7 +28,8 @@ def test_capture_page_shows_the_challenge_and_allows_the_camera_without_file_inp
     challenge = VerificationRequest.objects.get().challenges.get()
     assert challenge.code in body
     assert "camera=(self)" in page["Permissions-Policy"]
-    assert 'type="file"' not in body and "type=file" not in body
+    assert 'type="file"' not in body
+    assert "type=file" not in body
     assert "capture.js" in body
     # She is told which fields she may cover (SECURITY.md 4).
     assert "sex marker" in body.lower() or "mention du sexe" in body.lower()
