@@ -4,7 +4,10 @@ Every action writes a `ModerationEvent` in the same transaction.
 """
 
 import datetime
+import functools
 import time
+from collections.abc import Callable
+from typing import TypeVar
 
 from django.conf import settings
 from django.core.cache import cache
@@ -25,6 +28,7 @@ from sorority.moderation.models import (
 )
 from sorority.moderation.policies import can_act_on_report, can_decide_ban
 
+F = TypeVar("F", bound=Callable[..., object])
 BAN_LIFETIME = datetime.timedelta(days=3 * 365)
 SUSPENSION_MAX_DAYS = 365
 
@@ -130,20 +134,46 @@ def report_create(
     return report
 
 
+class Refused(Conflict):
+    """A moderator may not take this action; recorded even though nothing changes."""
+
+    def __init__(
+        self, message: str, *, code: str, report: Report | None, **data: object
+    ) -> None:
+        super().__init__(message, code=code)
+        self.report = report
+        self.data = data
+
+
+def _audit_refusals(func: F) -> F:
+    """Write a `refused` event after the action's transaction rolled back."""
+
+    @functools.wraps(func)
+    def wrapper(**kwargs: object) -> object:
+        try:
+            return func(**kwargs)
+        except Refused as exc:
+            _event(
+                kind=ModerationEvent.Kind.REFUSED,
+                actor=kwargs.get("moderator"),  # type: ignore[arg-type]
+                report=exc.report,
+                why=exc.code,
+                **exc.data,
+            )
+            raise
+
+    return wrapper  # type: ignore[return-value]
+
+
 def _lock_open_report(moderator: User, report_id: int) -> Report:
     report = Report.objects.select_for_update().filter(pk=report_id).first()
     if report is None:
         raise NotFound("No such report.")
     if not can_act_on_report(moderator, report):
-        _event(
-            kind=ModerationEvent.Kind.REFUSED,
-            actor=moderator,
-            report=report,
-            why="own_report",
-        )
-        raise Conflict(
+        raise Refused(
             "Another moderator must handle a report you filed or that is about you.",
             code="conflict_of_interest",
+            report=report,
         )
     if report.status != Report.Status.OPEN:
         raise Conflict("This report is already closed.", code="report_closed")
@@ -157,6 +187,7 @@ def _close(report: Report, moderator: User, status: str) -> None:
     report.save(update_fields=["status", "closed_at", "closed_by"])
 
 
+@_audit_refusals
 @transaction.atomic
 def report_dismiss(*, moderator: User, report_id: int, note: str = "") -> Report:
     """Close a report without action. Emits `dismissed`."""
@@ -172,6 +203,7 @@ def report_dismiss(*, moderator: User, report_id: int, note: str = "") -> Report
     return report
 
 
+@_audit_refusals
 @transaction.atomic
 def report_warn(*, moderator: User, report_id: int, note: str = "") -> Report:
     """Warn the reported member (neutral e-mail) and close. Emits `warned`."""
@@ -204,6 +236,7 @@ def report_warn(*, moderator: User, report_id: int, note: str = "") -> Report:
     return report
 
 
+@_audit_refusals
 @transaction.atomic
 def report_suspend(
     *, moderator: User, report_id: int, days: int, note: str = ""
@@ -264,6 +297,7 @@ def suspensions_lift_expired() -> int:
     return lifted
 
 
+@_audit_refusals
 @transaction.atomic
 def ban_propose(
     *, moderator: User, report_id: int, reason: str | None = None, note: str = ""
@@ -332,21 +366,16 @@ def _lock_proposal(moderator: User, proposal_id: int) -> BanProposal:
     if proposal.status != BanProposal.Status.PROPOSED:
         raise Conflict("This proposal is already decided.", code="already_decided")
     if not can_decide_ban(moderator, proposal):
-        _event(
-            kind=ModerationEvent.Kind.REFUSED,
-            actor=moderator,
-            target=proposal.target,
-            report=proposal.report,
-            why="same_moderator",
-            proposal=proposal.pk,
-        )
-        raise Conflict(
+        raise Refused(
             "A ban needs a second, different moderator.",
             code="second_moderator_required",
+            report=proposal.report,
+            proposal=proposal.pk,
         )
     return proposal
 
 
+@_audit_refusals
 @transaction.atomic
 def ban_approve(
     *, moderator: User, proposal_id: int, identity: dict | None = None
@@ -382,6 +411,7 @@ def ban_approve(
     return proposal
 
 
+@_audit_refusals
 @transaction.atomic
 def ban_reject(*, moderator: User, proposal_id: int, note: str = "") -> BanProposal:
     """Turn down a ban proposed by another moderator. Emits `ban_rejected`."""
