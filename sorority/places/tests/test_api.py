@@ -40,7 +40,8 @@ def test_a_position_is_snapped_and_never_echoed(member_client, member):
         content_type="application/json",
     )
     assert r.status_code == 200
-    assert b"48.8584" not in r.content and b"2.2945" not in r.content
+    assert b"48.8584" not in r.content
+    assert b"2.2945" not in r.content
     cell = geo.cell_from_str(r.json()["location"]["cell"])
     assert geo.cell_resolution(cell) == 6
 
@@ -92,7 +93,8 @@ def test_places_search_returns_commune_centres(member_client):
     r = member_client.get("/api/v1/places", {"q": "lyon"})
     assert r.status_code == 200
     first = r.json()[0]
-    assert first["code"] == LYON and {"lat", "lng", "postcode"} <= set(first)
+    assert first["code"] == LYON
+    assert {"lat", "lng", "postcode"} <= set(first)
 
 
 def test_support_search_lists_nearest_first_and_pages(member_client, member):
@@ -223,7 +225,8 @@ def test_map_counts_cells_and_lists_members_of_a_cell(member_client, member):
     )
     assert r.status_code == 200, r.content
     cells = r.json()["cells"]
-    assert len(cells) == 1 and cells[0]["count"] == 1
+    assert len(cells) == 1
+    assert cells[0]["count"] == 1
     cell = cells[0]["cell"]
     assert (cells[0]["lat"], cells[0]["lng"]) == geo.cell_center(geo.cell_from_str(cell))
     r = member_client.get(f"/api/v1/map/cells/{cell}", {"layer": "safe_place"})
