@@ -18,7 +18,12 @@ from sorority.verification.models import (
     VerificationChallenge,
     VerificationRequest,
 )
-from sorority.verification.tests.conftest import form_data, photo, submit_via_api, upload
+from sorority.verification.tests.conftest import (
+    form_data,
+    photo,
+    submit_via_api,
+    upload,
+)
 
 pytestmark = pytest.mark.django_db
 
