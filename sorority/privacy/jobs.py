@@ -1,6 +1,7 @@
 """Retention jobs of the privacy app (SECURITY.md 27, DESIGN.md privacy model).
 
 - expired abuser flags are deleted;
+- erasure records are kept 3 years;
 - applicants who never got verified and have not signed in for
   `INACTIVE_APPLICANT_DAYS` (default 90) days are erased through the same service
   as a requested erasure.
@@ -53,7 +54,17 @@ def erase_inactive_applicants() -> int:
     return count
 
 
+def purge_old_erasure_records() -> int:
+    """Delete erasure records older than 3 years (they identify no one anyway)."""
+    from sorority.privacy.models import ErasureRecord
+
+    cutoff = timezone.now() - datetime.timedelta(days=3 * 365)
+    deleted, _rows = ErasureRecord.objects.filter(erased_at__lt=cutoff).delete()
+    return deleted
+
+
 JOBS = [
     Job("privacy.expired_flags", 3600, purge_expired_flags),
     Job("privacy.inactive_applicants", 6 * 3600, erase_inactive_applicants),
+    Job("privacy.old_erasure_records", 24 * 3600, purge_old_erasure_records),
 ]

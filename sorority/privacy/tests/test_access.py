@@ -114,3 +114,9 @@ def test_notice_follows_the_abuser_flag_setting(client, settings):
     assert "2 years" in client.get(
         "/privacy/notice/", headers={"Accept-Language": "en"}
     ).content.decode()
+
+
+def test_privacy_pages_are_in_french_by_default(member_client):
+    body = member_client.get("/privacy/").content.decode()
+    assert "Mes données et ma confidentialité" in body
+    assert "Activer le mode discret" in body

@@ -93,3 +93,12 @@ def test_purge_expired_runs_every_apps_jobs_once(settings, capsys):
     assert "privacy.inactive_applicants: ok" in out
     assert not AbuserFlag.objects.exists()
     assert not User.objects.filter(pk=stale.pk).exists()
+
+
+def test_erasure_records_are_kept_three_years():
+    with time_machine.travel(T0, tick=False):
+        ErasureRecord.objects.create(reason="requested")
+    with time_machine.travel(T0 + datetime.timedelta(days=1000), tick=False):
+        assert jobs.purge_old_erasure_records() == 0
+    with time_machine.travel(T0 + datetime.timedelta(days=1100), tick=False):
+        assert jobs.purge_old_erasure_records() == 1
