@@ -4,6 +4,7 @@ from sorority.associations.services.associations import (
     association_approve,
     association_refuse,
     association_register,
+    find_member,
     staff_accept,
     staff_decline,
     staff_invite,
@@ -19,8 +20,10 @@ from sorority.associations.services.cases import (
     case_update_needs,
 )
 from sorority.associations.services.outreach import (
+    excluded_host_ids,
     outreach_send,
     request_answer,
+    request_text,
 )
 from sorority.associations.services.placements import (
     check_in_log,
@@ -43,6 +46,8 @@ __all__ = [
     "case_set_status",
     "case_update_needs",
     "check_in_log",
+    "excluded_host_ids",
+    "find_member",
     "follow_up_schedule",
     "follow_ups_flag_missed",
     "follow_ups_remind",
@@ -50,6 +55,7 @@ __all__ = [
     "placement_end",
     "placement_record",
     "request_answer",
+    "request_text",
     "staff_accept",
     "staff_decline",
     "staff_invite",
