@@ -10,7 +10,7 @@ from typing import Literal
 
 from django.http import HttpRequest
 from django.shortcuts import get_object_or_404
-from ninja import Field, Router, Schema
+from ninja import Field, Router, Schema, Status
 
 from sorority.accounts.models import User
 from sorority.associations import selectors, services
@@ -260,9 +260,12 @@ class Ok(Schema):
 
 
 @router.post("/associations", response={201: AssociationOut}, auth=MEMBER)
-def association_create(request: HttpRequest, payload: AssociationIn) -> tuple[int, Association]:
+def association_create(request: HttpRequest, payload: AssociationIn) -> Status:
     """Register an association (pending a moderator); she is its representative."""
-    return 201, services.association_register(representative=request.user, **payload.dict())
+    return Status(
+        201,
+        services.association_register(representative=request.user, **payload.dict()),
+    )
 
 
 @router.get("/associations", response=list[AssociationOut], auth=MEMBER)
@@ -273,14 +276,21 @@ def association_list(request: HttpRequest) -> list[Association]:
 
 @router.get("/associations/invitations", response=list[MembershipOut], auth=MEMBER)
 def invitation_list(request: HttpRequest) -> list[Membership]:
-    return list(Membership.objects.filter(
-        user=request.user, status=Membership.Status.INVITED,
-        association__status=Association.Status.APPROVED,
-    ).select_related("user"))
+    return list(
+        Membership.objects.filter(
+            user=request.user,
+            status=Membership.Status.INVITED,
+            association__status=Association.Status.APPROVED,
+        ).select_related("user")
+    )
 
 
-@router.post("/associations/invitations/{pk}/{answer}", response=MembershipOut, auth=MEMBER)
-def invitation_answer(request: HttpRequest, pk: int, answer: Literal["accept", "decline"]) -> Membership:
+@router.post(
+    "/associations/invitations/{pk}/{answer}", response=MembershipOut, auth=MEMBER
+)
+def invitation_answer(
+    request: HttpRequest, pk: int, answer: Literal["accept", "decline"]
+) -> Membership:
     membership = get_object_or_404(Membership.objects.filter(user=request.user), pk=pk)
     if answer == "accept":
         return services.staff_accept(membership=membership, user=request.user)
@@ -299,14 +309,21 @@ def staff_list(request: HttpRequest, pk: int) -> list[Membership]:
 
 
 @router.post("/associations/{pk}/staff", response={201: MembershipOut}, auth=MEMBER)
-def staff_invite(request: HttpRequest, pk: int, payload: InviteIn) -> tuple[int, Membership]:
+def staff_invite(request: HttpRequest, pk: int, payload: InviteIn) -> Status:
     """Invite a verified member (by member id or e-mail); she accepts to join."""
     association = get_object_or_404(associations_visible_to(request.user), pk=pk)
     invitee = services.find_member(payload.member)
-    return 201, services.staff_invite(association=association, actor=request.user, invitee=invitee)
+    return Status(
+        201,
+        services.staff_invite(
+            association=association, actor=request.user, invitee=invitee
+        ),
+    )
 
 
-@router.delete("/associations/{pk}/staff/{membership_pk}", response=MembershipOut, auth=MEMBER)
+@router.delete(
+    "/associations/{pk}/staff/{membership_pk}", response=MembershipOut, auth=MEMBER
+)
 def staff_remove(request: HttpRequest, pk: int, membership_pk: int) -> Membership:
     """Remove a staff member (or leave): her access to every case ends at once."""
     association = get_object_or_404(associations_visible_to(request.user), pk=pk)
@@ -327,7 +344,9 @@ def review_queue(request: HttpRequest) -> list[Association]:
     return list(Association.objects.filter(status=Association.Status.PENDING))
 
 
-@router.post("/moderation/associations/{pk}/decision", response=AssociationOut, auth=MODERATOR)
+@router.post(
+    "/moderation/associations/{pk}/decision", response=AssociationOut, auth=MODERATOR
+)
 def review_decide(request: HttpRequest, pk: int, payload: DecisionIn) -> Association:
     association = get_object_or_404(Association, pk=pk)
     if payload.decision == "approve":
@@ -346,7 +365,8 @@ def _case(request: HttpRequest, pk: int) -> Case:
 
 def _needs(payload: Needs) -> dict:
     return {
-        k: v for k, v in payload.dict(exclude_unset=True).items()
+        k: v
+        for k, v in payload.dict(exclude_unset=True).items()
         if k in Needs.model_fields and v is not None
     }
 
@@ -360,7 +380,7 @@ def case_list(request: HttpRequest, status: str = "") -> list[Case]:
 
 
 @router.post("/cases", response={201: CaseOut}, auth=MEMBER)
-def case_create(request: HttpRequest, payload: CaseIn) -> tuple[int, Case]:
+def case_create(request: HttpRequest, payload: CaseIn) -> Status:
     staffed = associations_staffed_by(request.user)
     if payload.association_id is not None:
         association = get_object_or_404(staffed, pk=payload.association_id)
@@ -369,10 +389,13 @@ def case_create(request: HttpRequest, payload: CaseIn) -> tuple[int, Case]:
         if association is None:
             raise NotFound("Not found.")
     case = services.case_open(
-        association=association, actor=request.user, label=payload.label,
-        notes=payload.notes, **_needs(payload),
+        association=association,
+        actor=request.user,
+        label=payload.label,
+        notes=payload.notes,
+        **_needs(payload),
     )
-    return 201, _case(request, case.pk)
+    return Status(201, _case(request, case.pk))
 
 
 @router.get("/cases/{pk}", response=CaseOut, auth=MEMBER)
@@ -387,16 +410,23 @@ def case_patch(request: HttpRequest, pk: int, payload: CasePatch) -> Case:
     fields = payload.dict(exclude_unset=True)
     needs = _needs(payload)
     if needs or payload.label:
-        services.case_update_needs(case=case, actor=request.user, label=payload.label, **needs)
+        services.case_update_needs(
+            case=case, actor=request.user, label=payload.label, **needs
+        )
     if "notes" in fields and payload.notes is not None:
         services.case_set_notes(case=case, actor=request.user, notes=payload.notes)
     if "referent_id" in fields:
         referent = (
-            User.objects.filter(pk=payload.referent_id).first() if payload.referent_id else None
+            User.objects.filter(pk=payload.referent_id).first()
+            if payload.referent_id
+            else None
         )
         if payload.referent_id and referent is None:
-            raise ApplicationError("Unknown referent.", code="invalid",
-                                   fields={"referent_id": ["Unknown."]})
+            raise ApplicationError(
+                "Unknown referent.",
+                code="invalid",
+                fields={"referent_id": ["Unknown."]},
+            )
         services.case_assign_referent(case=case, actor=request.user, referent=referent)
     if payload.status:
         services.case_set_status(case=case, actor=request.user, status=payload.status)
@@ -421,17 +451,21 @@ def case_timeline(request: HttpRequest, pk: int) -> list:
 def case_hosts(request: HttpRequest, pk: int, limit: int = 20) -> list:
     """Hosts around the target area matching her needs; previous ones left out."""
     case = _case(request, pk)
-    return selectors.host_candidates(user=request.user, case=case, limit=max(1, min(limit, 50)))
+    return selectors.host_candidates(
+        user=request.user, case=case, limit=max(1, min(limit, 50))
+    )
 
 
 @router.post("/cases/{pk}/outreach", response={201: list[RequestOut]}, auth=MEMBER)
-def case_outreach(request: HttpRequest, pk: int, payload: OutreachIn) -> tuple[int, list]:
+def case_outreach(request: HttpRequest, pk: int, payload: OutreachIn) -> Status:
     """Send the templated request to up to ten hosts at once."""
     sent = services.outreach_send(
-        case=_case(request, pk), actor=request.user,
-        host_ids=payload.host_ids, message=payload.message,
+        case=_case(request, pk),
+        actor=request.user,
+        host_ids=payload.host_ids,
+        message=payload.message,
     )
-    return 201, sent
+    return Status(201, sent)
 
 
 @router.get("/cases/{pk}/requests", response=list[RequestOut], auth=MEMBER)
@@ -439,52 +473,87 @@ def case_requests(request: HttpRequest, pk: int) -> list:
     return list(_case(request, pk).requests.all())
 
 
-@router.post("/cases/{pk}/requests/{request_pk}/answer", response=RequestOut, auth=MEMBER)
-def case_request_answer(request: HttpRequest, pk: int, request_pk: int, payload: AnswerIn) -> HostRequest:
+@router.post(
+    "/cases/{pk}/requests/{request_pk}/answer", response=RequestOut, auth=MEMBER
+)
+def case_request_answer(
+    request: HttpRequest, pk: int, request_pk: int, payload: AnswerIn
+) -> HostRequest:
     """Record a host's answer given by phone or in a conversation."""
     host_request = get_object_or_404(_case(request, pk).requests, pk=request_pk)
-    return services.request_answer(request=host_request, actor=request.user, answer=payload.answer)
+    return services.request_answer(
+        request=host_request, actor=request.user, answer=payload.answer
+    )
 
 
 @router.post("/cases/{pk}/placements", response={201: PlacementOut}, auth=MEMBER)
-def case_place(request: HttpRequest, pk: int, payload: PlacementIn) -> tuple[int, object]:
+def case_place(request: HttpRequest, pk: int, payload: PlacementIn) -> Status:
     case = _case(request, pk)
     host_request = get_object_or_404(case.requests, pk=payload.request_id)
     placement = services.placement_record(
-        case=case, actor=request.user, request=host_request, starts_on=payload.starts_on,
-        expected_end_on=payload.expected_end_on, duress_answer=payload.duress_answer,
+        case=case,
+        actor=request.user,
+        request=host_request,
+        starts_on=payload.starts_on,
+        expected_end_on=payload.expected_end_on,
+        duress_answer=payload.duress_answer,
     )
-    return 201, placement
+    return Status(201, placement)
 
 
-@router.post("/cases/{pk}/placements/{placement_pk}/end", response=PlacementOut, auth=MEMBER)
-def case_placement_end(request: HttpRequest, pk: int, placement_pk: int, payload: EndIn) -> object:
+@router.post(
+    "/cases/{pk}/placements/{placement_pk}/end", response=PlacementOut, auth=MEMBER
+)
+def case_placement_end(
+    request: HttpRequest, pk: int, placement_pk: int, payload: EndIn
+) -> object:
     """End a placement; with `rehouse`, the case searches again (previous hosts excluded)."""
     placement = get_object_or_404(_case(request, pk).placements, pk=placement_pk)
     return services.placement_end(
-        placement=placement, actor=request.user, reason=payload.reason, rehouse=payload.rehouse
+        placement=placement,
+        actor=request.user,
+        reason=payload.reason,
+        rehouse=payload.rehouse,
     )
 
 
-@router.post("/cases/{pk}/placements/{placement_pk}/follow-ups",
-             response={201: FollowUpOut}, auth=MEMBER)
-def case_follow_up(request: HttpRequest, pk: int, placement_pk: int, payload: FollowUpIn) -> tuple[int, object]:
+@router.post(
+    "/cases/{pk}/placements/{placement_pk}/follow-ups",
+    response={201: FollowUpOut},
+    auth=MEMBER,
+)
+def case_follow_up(
+    request: HttpRequest, pk: int, placement_pk: int, payload: FollowUpIn
+) -> Status:
     placement = get_object_or_404(_case(request, pk).placements, pk=placement_pk)
-    return 201, services.follow_up_schedule(
-        placement=placement, actor=request.user, with_whom=payload.with_whom,
-        due_at=payload.due_at,
+    return Status(
+        201,
+        services.follow_up_schedule(
+            placement=placement,
+            actor=request.user,
+            with_whom=payload.with_whom,
+            due_at=payload.due_at,
+        ),
     )
 
 
-@router.post("/cases/{pk}/follow-ups/{follow_up_pk}/check-in", response=FollowUpOut, auth=MEMBER)
-def case_check_in(request: HttpRequest, pk: int, follow_up_pk: int, payload: CheckInIn) -> object:
+@router.post(
+    "/cases/{pk}/follow-ups/{follow_up_pk}/check-in", response=FollowUpOut, auth=MEMBER
+)
+def case_check_in(
+    request: HttpRequest, pk: int, follow_up_pk: int, payload: CheckInIn
+) -> object:
     """Log a check-in (a duress answer raises an urgent alert to the referent)."""
     case = _case(request, pk)
     follow_up = get_object_or_404(
-        follow_ups_visible_to(request.user).filter(placement__case=case), pk=follow_up_pk
+        follow_ups_visible_to(request.user).filter(placement__case=case),
+        pk=follow_up_pk,
     )
     return services.check_in_log(
-        follow_up=follow_up, actor=request.user, answer=payload.answer, note=payload.note
+        follow_up=follow_up,
+        actor=request.user,
+        answer=payload.answer,
+        note=payload.note,
     )
 
 
@@ -494,21 +563,32 @@ def case_check_in(request: HttpRequest, pk: int, follow_up_pk: int, payload: Che
 @router.get("/host-requests", response=list[HostRequestOut], auth=MEMBER)
 def host_request_list(request: HttpRequest) -> list:
     """Requests she received as a host."""
-    return list(requests_for_host(request.user).select_related("case__association", "sent_by"))
+    return list(
+        requests_for_host(request.user).select_related("case__association", "sent_by")
+    )
 
 
 @router.post("/host-requests/{pk}/answer", response=HostRequestOut, auth=MEMBER)
-def host_request_answer(request: HttpRequest, pk: int, payload: AnswerIn) -> HostRequest:
+def host_request_answer(
+    request: HttpRequest, pk: int, payload: AnswerIn
+) -> HostRequest:
     host_request = get_object_or_404(requests_for_host(request.user), pk=pk)
-    services.request_answer(request=host_request, actor=request.user, answer=payload.answer)
-    return requests_for_host(request.user).select_related(
-        "case__association", "sent_by").get(pk=pk)
+    services.request_answer(
+        request=host_request, actor=request.user, answer=payload.answer
+    )
+    return (
+        requests_for_host(request.user)
+        .select_related("case__association", "sent_by")
+        .get(pk=pk)
+    )
 
 
 @router.get("/hostings", response=list[HostingOut], auth=MEMBER)
 def hosting_list(request: HttpRequest) -> list:
     """Stays she hosts, with the association's referent (whom she can reach)."""
-    return list(hostings_of(request.user).select_related("case__association", "case__referent"))
+    return list(
+        hostings_of(request.user).select_related("case__association", "case__referent")
+    )
 
 
 @router.post("/hostings/{pk}/check-in", response=Ok, auth=MEMBER)
@@ -516,6 +596,9 @@ def hosting_check_in(request: HttpRequest, pk: int, payload: CheckInIn) -> dict:
     """Her check-in as a host. The reply is the same for every answer."""
     placement = get_object_or_404(hostings_of(request.user), pk=pk)
     services.check_in_log(
-        placement=placement, actor=request.user, answer=payload.answer, note=payload.note
+        placement=placement,
+        actor=request.user,
+        answer=payload.answer,
+        note=payload.note,
     )
     return {"ok": True}

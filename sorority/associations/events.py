@@ -70,19 +70,28 @@ def outreach_sent_event(
 
 def host_answered_event(*, request: HostRequest, actor: "User") -> CaseEvent:
     return _case(
-        request.case, Kind.HOST_ANSWERED, actor,
-        request=request.pk, host=request.host_id, answer=request.status,
+        request.case,
+        Kind.HOST_ANSWERED,
+        actor,
+        request=request.pk,
+        host=request.host_id,
+        answer=request.status,
     )
 
 
-def others_released_event(*, case: Case, actor: "User", host_ids: list[int]) -> CaseEvent:
+def others_released_event(
+    *, case: Case, actor: "User", host_ids: list[int]
+) -> CaseEvent:
     return _case(case, Kind.OTHERS_RELEASED, actor, hosts=host_ids)
 
 
 def placed_event(*, placement: Placement, actor: "User") -> CaseEvent:
     return _case(
-        placement.case, Kind.PLACED, actor,
-        placement=placement.pk, host=placement.host_id,
+        placement.case,
+        Kind.PLACED,
+        actor,
+        placement=placement.pk,
+        host=placement.host_id,
         starts_on=placement.starts_on.isoformat(),
         expected_end_on=placement.expected_end_on.isoformat(),
     )
@@ -90,8 +99,11 @@ def placed_event(*, placement: Placement, actor: "User") -> CaseEvent:
 
 def follow_up_scheduled_event(*, follow_up: FollowUp, actor: "User") -> CaseEvent:
     return _case(
-        follow_up.placement.case, Kind.FOLLOW_UP_SCHEDULED, actor,
-        follow_up=follow_up.pk, with_whom=follow_up.with_whom,
+        follow_up.placement.case,
+        Kind.FOLLOW_UP_SCHEDULED,
+        actor,
+        follow_up=follow_up.pk,
+        with_whom=follow_up.with_whom,
         due_at=follow_up.due_at.isoformat(),
     )
 
@@ -99,23 +111,33 @@ def follow_up_scheduled_event(*, follow_up: FollowUp, actor: "User") -> CaseEven
 def check_in_logged_event(*, follow_up: FollowUp, actor: "User") -> CaseEvent:
     # A duress answer is recorded as an urgent alert, not as a check-in outcome.
     return _case(
-        follow_up.placement.case, Kind.CHECK_IN_LOGGED, actor,
-        follow_up=follow_up.pk, with_whom=follow_up.with_whom,
+        follow_up.placement.case,
+        Kind.CHECK_IN_LOGGED,
+        actor,
+        follow_up=follow_up.pk,
+        with_whom=follow_up.with_whom,
         outcome=follow_up.outcome,
     )
 
 
 def check_in_missed_event(*, follow_up: FollowUp) -> CaseEvent:
     return _case(
-        follow_up.placement.case, Kind.CHECK_IN_MISSED, None,
-        follow_up=follow_up.pk, with_whom=follow_up.with_whom,
+        follow_up.placement.case,
+        Kind.CHECK_IN_MISSED,
+        None,
+        follow_up=follow_up.pk,
+        with_whom=follow_up.with_whom,
     )
 
 
 def urgent_alert_event(*, follow_up: FollowUp, actor: "User | None") -> CaseEvent:
     return _case(
-        follow_up.placement.case, Kind.URGENT_ALERT, actor,
-        follow_up=follow_up.pk, with_whom=follow_up.with_whom, reason="duress",
+        follow_up.placement.case,
+        Kind.URGENT_ALERT,
+        actor,
+        follow_up=follow_up.pk,
+        with_whom=follow_up.with_whom,
+        reason="duress",
     )
 
 

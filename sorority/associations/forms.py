@@ -61,7 +61,9 @@ class DecisionForm(forms.Form):
         choices=[("approve", _("Approve")), ("refuse", _("Refuse"))],
         widget=forms.RadioSelect,
     )
-    reason = forms.CharField(label=_("Reason (if refused)"), max_length=300, required=False)
+    reason = forms.CharField(
+        label=_("Reason (if refused)"), max_length=300, required=False
+    )
 
 
 class CaseForm(forms.Form):
@@ -89,7 +91,9 @@ class CaseForm(forms.Form):
         widget=forms.CheckboxSelectMultiple,
         required=False,
     )
-    nights = forms.IntegerField(label=_("Nights"), min_value=1, max_value=365, initial=1)
+    nights = forms.IntegerField(
+        label=_("Nights"), min_value=1, max_value=365, initial=1
+    )
     step_free = forms.BooleanField(label=_("Step-free access needed"), required=False)
     target_commune = forms.CharField(
         label=_("Target area (town or postcode)"), max_length=100, required=False
@@ -101,16 +105,22 @@ class CaseForm(forms.Form):
         label=_("Radius to avoid (km)"), min_value=0, max_value=200, initial=0
     )
     notes = forms.CharField(
-        label=_("Notes"), widget=forms.Textarea(attrs={"rows": 4}), required=False,
+        label=_("Notes"),
+        widget=forms.Textarea(attrs={"rows": 4}),
+        required=False,
         max_length=10_000,
     )
 
     def clean_children_ages(self) -> list[int]:
         raw = self.cleaned_data.get("children_ages") or ""
         try:
-            ages = [int(part) for part in raw.replace(";", ",").split(",") if part.strip()]
+            ages = [
+                int(part) for part in raw.replace(";", ",").split(",") if part.strip()
+            ]
         except ValueError:
-            raise forms.ValidationError(_("Give ages as numbers, separated by commas.")) from None
+            raise forms.ValidationError(
+                _("Give ages as numbers, separated by commas.")
+            ) from None
         if any(not 0 <= age <= 17 for age in ages) or len(ages) > 10:
             raise forms.ValidationError(_("Give each child's age, from 0 to 17."))
         return ages
@@ -133,7 +143,9 @@ class SafetyForm(forms.Form):
 
 class NotesForm(forms.Form):
     notes = forms.CharField(
-        label=_("Notes"), widget=forms.Textarea(attrs={"rows": 5}), required=False,
+        label=_("Notes"),
+        widget=forms.Textarea(attrs={"rows": 5}),
+        required=False,
         max_length=10_000,
     )
 
@@ -155,7 +167,9 @@ class OutreachForm(forms.Form):
         max_length=1000,
     )
 
-    def __init__(self, *args: object, host_choices: list[tuple[int, str]], **kwargs: object) -> None:
+    def __init__(
+        self, *args: object, host_choices: list[tuple[int, str]], **kwargs: object
+    ) -> None:
         super().__init__(*args, **kwargs)
         self.fields["host_ids"].choices = host_choices
 
@@ -166,7 +180,9 @@ class AnswerForm(forms.Form):
 
 class PlacementForm(forms.Form):
     request = forms.IntegerField(widget=forms.HiddenInput)
-    starts_on = forms.DateField(label=_("Start"), widget=forms.DateInput(attrs={"type": "date"}))
+    starts_on = forms.DateField(
+        label=_("Start"), widget=forms.DateInput(attrs={"type": "date"})
+    )
     expected_end_on = forms.DateField(
         label=_("Expected end"), widget=forms.DateInput(attrs={"type": "date"})
     )

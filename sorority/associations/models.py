@@ -68,7 +68,10 @@ class AssociationEvent(models.Model):
     )
     kind = models.CharField(max_length=32, choices=Kind.choices)
     actor = models.ForeignKey(
-        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL,
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
         related_name="+",
     )
     created_at = models.DateTimeField(auto_now_add=True, db_index=True)
@@ -94,12 +97,17 @@ class Membership(models.Model):
         Association, on_delete=models.CASCADE, related_name="memberships"
     )
     user = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="staff_memberships"
+        settings.AUTH_USER_MODEL,
+        on_delete=models.CASCADE,
+        related_name="staff_memberships",
     )
     status = models.CharField(max_length=12, choices=Status.choices, db_index=True)
     is_representative = models.BooleanField(default=False)
     invited_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL,
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
         related_name="+",
     )
     created_at = models.DateTimeField(auto_now_add=True)
@@ -135,7 +143,9 @@ class Case(models.Model):
         Association, on_delete=models.PROTECT, related_name="cases"
     )
     label = models.CharField(_("pseudonymous label"), max_length=60)
-    need = models.CharField(max_length=12, choices=Need.choices, default=Need.SAFE_PLACE)
+    need = models.CharField(
+        max_length=12, choices=Need.choices, default=Need.SAFE_PLACE
+    )
     support_kinds = models.JSONField(default=list, blank=True)
     adults = models.PositiveSmallIntegerField(default=1)
     children_ages = models.JSONField(default=list, blank=True)
@@ -152,11 +162,17 @@ class Case(models.Model):
         max_length=12, choices=Status.choices, default=Status.OPEN, db_index=True
     )
     referent = models.ForeignKey(
-        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL,
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
         related_name="referred_cases",
     )
     created_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL,
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
         related_name="+",
     )
     created_at = models.DateTimeField(auto_now_add=True)
@@ -169,7 +185,9 @@ class Case(models.Model):
         ordering = ["-updated_at", "-pk"]
         constraints = [
             models.CheckConstraint(
-                condition=models.Q(status__in=["open", "searching", "placed", "closed"]),
+                condition=models.Q(
+                    status__in=["open", "searching", "placed", "closed"]
+                ),
                 name="case_status_valid",
             ),
             models.CheckConstraint(
@@ -209,7 +227,10 @@ class CaseEvent(models.Model):
     case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="events")
     kind = models.CharField(max_length=32, choices=Kind.choices)
     actor = models.ForeignKey(
-        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL,
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
         related_name="+",
     )
     created_at = models.DateTimeField(auto_now_add=True, db_index=True)
@@ -236,7 +257,10 @@ class HostRequest(models.Model):
         settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="host_requests"
     )
     sent_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL,
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
         related_name="+",
     )
     batch = models.PositiveIntegerField(default=1)
@@ -264,7 +288,9 @@ class Placement(models.Model):
 
     case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="placements")
     host = models.ForeignKey(
-        settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL,
+        settings.AUTH_USER_MODEL,
+        null=True,
+        on_delete=models.SET_NULL,
         related_name="hostings",
     )
     request = models.ForeignKey(
@@ -274,7 +300,10 @@ class Placement(models.Model):
     expected_end_on = models.DateField()
     duress_answer = models.CharField(max_length=16, choices=DuressAnswer.choices)
     created_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL,
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
         related_name="+",
     )
     created_at = models.DateTimeField(auto_now_add=True)
@@ -326,7 +355,10 @@ class FollowUp(models.Model):
     outcome = models.CharField(max_length=8, choices=Outcome.choices, blank=True)
     note = models.CharField(max_length=500, blank=True)
     logged_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL,
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
         related_name="+",
     )
     logged_at = models.DateTimeField(null=True, blank=True)

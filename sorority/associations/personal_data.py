@@ -36,40 +36,63 @@ def export_for(user: "User") -> dict:
 
     return {
         "associations_represented": [
-            {"id": a.pk, "name": a.name, "identifier": a.identifier, "status": a.status,
-             "created_at": a.created_at.isoformat()}
+            {
+                "id": a.pk,
+                "name": a.name,
+                "identifier": a.identifier,
+                "status": a.status,
+                "created_at": a.created_at.isoformat(),
+            }
             for a in Association.objects.filter(representative=user)
         ],
         "staff_memberships": [
-            {"association": m.association.name, "status": m.status,
-             "is_representative": m.is_representative,
-             "created_at": m.created_at.isoformat(),
-             "joined_at": m.joined_at.isoformat() if m.joined_at else None,
-             "ended_at": m.ended_at.isoformat() if m.ended_at else None}
+            {
+                "association": m.association.name,
+                "status": m.status,
+                "is_representative": m.is_representative,
+                "created_at": m.created_at.isoformat(),
+                "joined_at": m.joined_at.isoformat() if m.joined_at else None,
+                "ended_at": m.ended_at.isoformat() if m.ended_at else None,
+            }
             for m in Membership.objects.filter(user=user).select_related("association")
         ],
         "cases_referred_or_opened": [
-            {"case_id": c.pk, "association": c.association.name,
-             "referent": c.referent_id == user.pk, "opened": c.created_by_id == user.pk}
+            {
+                "case_id": c.pk,
+                "association": c.association.name,
+                "referent": c.referent_id == user.pk,
+                "opened": c.created_by_id == user.pk,
+            }
             for c in Case.objects.filter(referent=user).select_related("association")
             | Case.objects.filter(created_by=user).select_related("association")
         ],
         "host_requests_received": [
-            {"id": r.pk, "association": r.case.association.name, "status": r.status,
-             "message": r.message, "created_at": r.created_at.isoformat(),
-             "answered_at": r.answered_at.isoformat() if r.answered_at else None}
-            for r in HostRequest.objects.filter(host=user).select_related("case__association")
+            {
+                "id": r.pk,
+                "association": r.case.association.name,
+                "status": r.status,
+                "message": r.message,
+                "created_at": r.created_at.isoformat(),
+                "answered_at": r.answered_at.isoformat() if r.answered_at else None,
+            }
+            for r in HostRequest.objects.filter(host=user).select_related(
+                "case__association"
+            )
         ],
         "stays_hosted": [
-            {"association": p.case.association.name,
-             "starts_on": p.starts_on.isoformat(),
-             "expected_end_on": p.expected_end_on.isoformat(),
-             "ended_at": p.ended_at.isoformat() if p.ended_at else None,
-             "check_ins": [
-                 {"due_at": f.due_at.isoformat(), "status": f.status}
-                 for f in p.follow_ups.filter(with_whom="host")
-             ]}
-            for p in Placement.objects.filter(host=user).select_related("case__association")
+            {
+                "association": p.case.association.name,
+                "starts_on": p.starts_on.isoformat(),
+                "expected_end_on": p.expected_end_on.isoformat(),
+                "ended_at": p.ended_at.isoformat() if p.ended_at else None,
+                "check_ins": [
+                    {"due_at": f.due_at.isoformat(), "status": f.status}
+                    for f in p.follow_ups.filter(with_whom="host")
+                ],
+            }
+            for p in Placement.objects.filter(host=user).select_related(
+                "case__association"
+            )
         ],
     }
 
@@ -104,5 +127,12 @@ def erase_for(user: "User") -> None:
 
 
 def register_personal_data() -> None:
-    register(PersonalData(app_label="associations", models=MODELS,
-                          export=export_for, erase=erase_for, order=40))
+    register(
+        PersonalData(
+            app_label="associations",
+            models=MODELS,
+            export=export_for,
+            erase=erase_for,
+            order=40,
+        )
+    )

@@ -29,15 +29,22 @@ def case_get(*, user: User, pk: int) -> Case:
     """One case with what its page shows, or 404 (missing and foreign alike)."""
     from django.shortcuts import get_object_or_404
 
-    qs = cases_visible_to(user).select_related("association", "referent").prefetch_related(
-        Prefetch("events", queryset=CaseEvent.objects.select_related("actor")),
-        Prefetch("requests", queryset=HostRequest.objects.select_related("host")),
-        Prefetch(
-            "placements",
-            queryset=Placement.objects.select_related("host").prefetch_related(
-                Prefetch("follow_ups", queryset=FollowUp.objects.select_related("logged_by"))
+    qs = (
+        cases_visible_to(user)
+        .select_related("association", "referent")
+        .prefetch_related(
+            Prefetch("events", queryset=CaseEvent.objects.select_related("actor")),
+            Prefetch("requests", queryset=HostRequest.objects.select_related("host")),
+            Prefetch(
+                "placements",
+                queryset=Placement.objects.select_related("host").prefetch_related(
+                    Prefetch(
+                        "follow_ups",
+                        queryset=FollowUp.objects.select_related("logged_by"),
+                    )
+                ),
             ),
-        ),
+        )
     )
     return get_object_or_404(qs, pk=pk)
 
@@ -57,7 +64,10 @@ def staff_of(association: Association) -> QuerySet[User]:
 def host_candidates(*, user: User, case: Case, limit: int = 20) -> list:
     """Hosts around the case's target area, never ones already asked or who hosted her."""
     return integrations.search_hosts(
-        user=user, case=case, exclude_ids=excluded_host_ids(case) | {user.pk}, limit=limit
+        user=user,
+        case=case,
+        exclude_ids=excluded_host_ids(case) | {user.pk},
+        limit=limit,
     )
 
 
@@ -89,22 +99,44 @@ def case_export(case: Case) -> dict:
         "closed_at": _iso(case.closed_at),
         "notes_retained_until": _iso(case.notes_retained_until),
         "requests": [
-            {"id": r.pk, "host_id": r.host_id, "batch": r.batch, "status": r.status,
-             "created_at": _iso(r.created_at), "answered_at": _iso(r.answered_at)}
+            {
+                "id": r.pk,
+                "host_id": r.host_id,
+                "batch": r.batch,
+                "status": r.status,
+                "created_at": _iso(r.created_at),
+                "answered_at": _iso(r.answered_at),
+            }
             for r in case.requests.all()
         ],
         "placements": [
-            {"id": p.pk, "host_id": p.host_id, "starts_on": _iso(p.starts_on),
-             "expected_end_on": _iso(p.expected_end_on), "ended_at": _iso(p.ended_at),
-             "follow_ups": [
-                 {"id": f.pk, "with": f.with_whom, "due_at": _iso(f.due_at),
-                  "status": f.status, "outcome": f.outcome, "note": f.note}
-                 for f in p.follow_ups.all()
-             ]}
+            {
+                "id": p.pk,
+                "host_id": p.host_id,
+                "starts_on": _iso(p.starts_on),
+                "expected_end_on": _iso(p.expected_end_on),
+                "ended_at": _iso(p.ended_at),
+                "follow_ups": [
+                    {
+                        "id": f.pk,
+                        "with": f.with_whom,
+                        "due_at": _iso(f.due_at),
+                        "status": f.status,
+                        "outcome": f.outcome,
+                        "note": f.note,
+                    }
+                    for f in p.follow_ups.all()
+                ],
+            }
             for p in case.placements.all()
         ],
         "timeline": [
-            {"kind": e.kind, "actor_id": e.actor_id, "at": _iso(e.created_at), "data": e.data}
+            {
+                "kind": e.kind,
+                "actor_id": e.actor_id,
+                "at": _iso(e.created_at),
+                "data": e.data,
+            }
             for e in case.events.all()
         ],
     }
@@ -124,8 +156,12 @@ def association_export(association: Association) -> dict:
             "status": association.status,
         },
         "staff": [
-            {"member_id": m.user_id, "display_name": m.user.display_name,
-             "status": m.status, "is_representative": m.is_representative}
+            {
+                "member_id": m.user_id,
+                "display_name": m.user.display_name,
+                "status": m.status,
+                "is_representative": m.is_representative,
+            }
             for m in association.memberships.select_related("user")
         ],
         "cases": [case_export(case) for case in cases],

@@ -10,7 +10,11 @@ urlpatterns = [
     path("register/", views.register, name="register"),
     path("<int:pk>/", views.detail, name="detail"),
     path("<int:pk>/staff/invite/", views.staff_invite, name="staff_invite"),
-    path("<int:pk>/staff/<int:membership_pk>/remove/", views.staff_remove, name="staff_remove"),
+    path(
+        "<int:pk>/staff/<int:membership_pk>/remove/",
+        views.staff_remove,
+        name="staff_remove",
+    ),
     path("<int:pk>/export/", views.export, name="export"),
     path("invitations/<int:pk>/", views.invitation_answer, name="invitation_answer"),
     path("review/", views.review_list, name="review_list"),
@@ -24,14 +28,25 @@ urlpatterns = [
     path("cases/<int:pk>/status/", views.case_status, name="case_status"),
     path("cases/<int:pk>/referent/", views.case_referent, name="case_referent"),
     path("cases/<int:pk>/outreach/", views.case_outreach, name="case_outreach"),
-    path("cases/<int:pk>/requests/<int:request_pk>/answer/", views.request_record,
-         name="request_record"),
+    path(
+        "cases/<int:pk>/requests/<int:request_pk>/answer/",
+        views.request_record,
+        name="request_record",
+    ),
     path("cases/<int:pk>/place/", views.case_place, name="case_place"),
-    path("cases/<int:pk>/placements/<int:placement_pk>/follow-ups/", views.follow_up_new,
-         name="follow_up_new"),
-    path("cases/<int:pk>/placements/<int:placement_pk>/end/", views.placement_end,
-         name="placement_end"),
-    path("cases/<int:pk>/check-ins/<int:follow_up_pk>/", views.check_in, name="check_in"),
+    path(
+        "cases/<int:pk>/placements/<int:placement_pk>/follow-ups/",
+        views.follow_up_new,
+        name="follow_up_new",
+    ),
+    path(
+        "cases/<int:pk>/placements/<int:placement_pk>/end/",
+        views.placement_end,
+        name="placement_end",
+    ),
+    path(
+        "cases/<int:pk>/check-ins/<int:follow_up_pk>/", views.check_in, name="check_in"
+    ),
     path("requests/<int:pk>/", views.request_detail, name="request_detail"),
     path("hosting/<int:pk>/", views.hosting_detail, name="hosting_detail"),
 ]

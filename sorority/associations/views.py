@@ -74,18 +74,24 @@ def _commune_name(code: str) -> str:
 def home(request: HttpRequest) -> HttpResponse:
     """Her associations, invitations, requests received as a host and stays she hosts."""
     user = request.user
-    return render(request, "associations/home.html", {
-        "associations": associations_visible_to(user).order_by("name"),
-        "invitations": Membership.objects.filter(
-            user=user, status=Membership.Status.INVITED,
-            association__status=Association.Status.APPROVED,
-        ).select_related("association"),
-        "requests": requests_for_host(user).filter(
-            status=HostRequest.Status.WAITING
-        ).select_related("case__association"),
-        "hostings": hostings_of(user).filter(ended_at__isnull=True)
-        .select_related("case__association", "case__referent"),
-    })
+    return render(
+        request,
+        "associations/home.html",
+        {
+            "associations": associations_visible_to(user).order_by("name"),
+            "invitations": Membership.objects.filter(
+                user=user,
+                status=Membership.Status.INVITED,
+                association__status=Association.Status.APPROVED,
+            ).select_related("association"),
+            "requests": requests_for_host(user)
+            .filter(status=HostRequest.Status.WAITING)
+            .select_related("case__association"),
+            "hostings": hostings_of(user)
+            .filter(ended_at__isnull=True)
+            .select_related("case__association", "case__referent"),
+        },
+    )
 
 
 @access(Access.MEMBER)
@@ -103,7 +109,10 @@ def register(request: HttpRequest) -> HttpResponse:
             if not exc.fields:
                 form.add_error(None, exc.message)
         else:
-            messages.success(request, _("Your association is registered. A moderator will review it."))
+            messages.success(
+                request,
+                _("Your association is registered. A moderator will review it."),
+            )
             return redirect("associations:detail", pk=association.pk)
     return render(request, "associations/association_register.html", {"form": form})
 
@@ -111,15 +120,19 @@ def register(request: HttpRequest) -> HttpResponse:
 @access(Access.MEMBER)
 def detail(request: HttpRequest, pk: int) -> HttpResponse:
     association = get_object_or_404(associations_visible_to(request.user), pk=pk)
-    return render(request, "associations/association_detail.html", {
-        "association": association,
-        "memberships": association.memberships.select_related("user").exclude(
-            status__in=[Membership.Status.DECLINED]
-        ),
-        "can_manage": can_manage_staff(request.user, association),
-        "is_staff": association in associations_staffed_by(request.user),
-        "invite_form": InviteForm(),
-    })
+    return render(
+        request,
+        "associations/association_detail.html",
+        {
+            "association": association,
+            "memberships": association.memberships.select_related("user").exclude(
+                status__in=[Membership.Status.DECLINED]
+            ),
+            "can_manage": can_manage_staff(request.user, association),
+            "is_staff": association in associations_staffed_by(request.user),
+            "invite_form": InviteForm(),
+        },
+    )
 
 
 @access(Access.MEMBER)
@@ -129,9 +142,13 @@ def staff_invite(request: HttpRequest, pk: int) -> HttpResponse:
     form = InviteForm(request.POST)
     if form.is_valid():
         invitee = services.find_member(form.cleaned_data["member"])
-        _run(request, lambda: services.staff_invite(
-            association=association, actor=request.user, invitee=invitee
-        ), _("Invitation sent."))
+        _run(
+            request,
+            lambda: services.staff_invite(
+                association=association, actor=request.user, invitee=invitee
+            ),
+            _("Invitation sent."),
+        )
     return redirect("associations:detail", pk=pk)
 
 
@@ -140,8 +157,11 @@ def staff_invite(request: HttpRequest, pk: int) -> HttpResponse:
 def staff_remove(request: HttpRequest, pk: int, membership_pk: int) -> HttpResponse:
     association = get_object_or_404(associations_visible_to(request.user), pk=pk)
     membership = get_object_or_404(association.memberships, pk=membership_pk)
-    _run(request, lambda: services.staff_remove(membership=membership, actor=request.user),
-         _("Removed from the staff."))
+    _run(
+        request,
+        lambda: services.staff_remove(membership=membership, actor=request.user),
+        _("Removed from the staff."),
+    )
     if membership.user_id == request.user.pk:
         return redirect("associations:home")
     return redirect("associations:detail", pk=pk)
@@ -151,13 +171,20 @@ def staff_remove(request: HttpRequest, pk: int, membership_pk: int) -> HttpRespo
 @require_POST
 def invitation_answer(request: HttpRequest, pk: int) -> HttpResponse:
     membership = get_object_or_404(
-        Membership.objects.filter(user=request.user, status=Membership.Status.INVITED), pk=pk
+        Membership.objects.filter(user=request.user, status=Membership.Status.INVITED),
+        pk=pk,
     )
     if request.POST.get("answer") == "accept":
-        _run(request, lambda: services.staff_accept(membership=membership, user=request.user),
-             _("You joined the staff."))
+        _run(
+            request,
+            lambda: services.staff_accept(membership=membership, user=request.user),
+            _("You joined the staff."),
+        )
     else:
-        _run(request, lambda: services.staff_decline(membership=membership, user=request.user))
+        _run(
+            request,
+            lambda: services.staff_decline(membership=membership, user=request.user),
+        )
     return redirect("associations:home")
 
 
@@ -166,7 +193,9 @@ def export(request: HttpRequest, pk: int) -> HttpResponse:
     """Download the association's data (its cases in full) as JSON, for its staff."""
     association = get_object_or_404(associations_staffed_by(request.user), pk=pk)
     response = HttpResponse(
-        json.dumps(selectors.association_export(association), ensure_ascii=False, indent=2),
+        json.dumps(
+            selectors.association_export(association), ensure_ascii=False, indent=2
+        ),
         content_type="application/json",
     )
     response["Content-Disposition"] = f'attachment; filename="association-{pk}.json"'
@@ -175,32 +204,48 @@ def export(request: HttpRequest, pk: int) -> HttpResponse:
 
 @access(Access.MODERATOR)
 def review_list(request: HttpRequest) -> HttpResponse:
-    return render(request, "associations/review_list.html", {
-        "pending": Association.objects.filter(status=Association.Status.PENDING)
-        .select_related("representative"),
-        "decided": Association.objects.exclude(status=Association.Status.PENDING)
-        .order_by("-decided_at")[:20],
-    })
+    return render(
+        request,
+        "associations/review_list.html",
+        {
+            "pending": Association.objects.filter(
+                status=Association.Status.PENDING
+            ).select_related("representative"),
+            "decided": Association.objects.exclude(
+                status=Association.Status.PENDING
+            ).order_by("-decided_at")[:20],
+        },
+    )
 
 
 @access(Access.MODERATOR)
 def review(request: HttpRequest, pk: int) -> HttpResponse:
-    association = get_object_or_404(Association.objects.select_related("representative"), pk=pk)
+    association = get_object_or_404(
+        Association.objects.select_related("representative"), pk=pk
+    )
     form = DecisionForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         if form.cleaned_data["decision"] == "approve":
             action = lambda: services.association_approve(  # noqa: E731
-                association=association, actor=request.user)
+                association=association, actor=request.user
+            )
         else:
             action = lambda: services.association_refuse(  # noqa: E731
-                association=association, actor=request.user,
-                reason=form.cleaned_data["reason"])
+                association=association,
+                actor=request.user,
+                reason=form.cleaned_data["reason"],
+            )
         if _run(request, action, _("Decision recorded.")):
             return redirect("associations:review_list")
-    return render(request, "associations/review.html", {
-        "association": association, "form": form,
-        "events": association.events.select_related("actor"),
-    })
+    return render(
+        request,
+        "associations/review.html",
+        {
+            "association": association,
+            "form": form,
+            "events": association.events.select_related("actor"),
+        },
+    )
 
 
 # ---------------------------------------------------------------------- cases
@@ -212,11 +257,15 @@ def case_list(request: HttpRequest) -> HttpResponse:
     if not associations:
         raise Http404
     status = request.GET.get("status", "")
-    return render(request, "associations/case_list.html", {
-        "cases": selectors.case_list(user=request.user, status=status),
-        "status": status,
-        "associations": associations,
-    })
+    return render(
+        request,
+        "associations/case_list.html",
+        {
+            "cases": selectors.case_list(user=request.user, status=status),
+            "status": status,
+            "associations": associations,
+        },
+    )
 
 
 def _needs(data: dict) -> dict:
@@ -237,33 +286,50 @@ def case_new(request: HttpRequest) -> HttpResponse:
         data = form.cleaned_data
         try:
             case = services.case_open(
-                association=association, actor=request.user, label=data["label"],
-                notes=data["notes"], **_needs(data),
+                association=association,
+                actor=request.user,
+                label=data["label"],
+                notes=data["notes"],
+                **_needs(data),
             )
         except ApplicationError as exc:
             form.add_error(None, exc.message)
         else:
             return redirect("associations:case_detail", pk=case.pk)
-    return render(request, "associations/case_form.html",
-                  {"form": form, "associations": associations})
+    return render(
+        request,
+        "associations/case_form.html",
+        {"form": form, "associations": associations},
+    )
 
 
 @access(Access.MEMBER)
 def case_edit(request: HttpRequest, pk: int) -> HttpResponse:
     case = selectors.case_get(user=request.user, pk=pk)
     initial = {
-        "label": case.label, "need": case.need, "support_kinds": case.support_kinds,
-        "adults": case.adults, "children_ages": ", ".join(map(str, case.children_ages)),
-        "animals": case.animals, "nights": case.nights, "step_free": case.step_free,
-        "target_commune": case.target_commune, "avoid_commune": case.avoid_commune,
-        "avoid_radius_km": case.avoid_radius_km, "notes": case.notes,
+        "label": case.label,
+        "need": case.need,
+        "support_kinds": case.support_kinds,
+        "adults": case.adults,
+        "children_ages": ", ".join(map(str, case.children_ages)),
+        "animals": case.animals,
+        "nights": case.nights,
+        "step_free": case.step_free,
+        "target_commune": case.target_commune,
+        "avoid_commune": case.avoid_commune,
+        "avoid_radius_km": case.avoid_radius_km,
+        "notes": case.notes,
     }
     form = CaseForm(request.POST or None, initial=initial)
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
-        if _run(request, lambda: services.case_update_needs(
-            case=case, actor=request.user, label=data["label"], **_needs(data)
-        ), _("Saved.")):
+        if _run(
+            request,
+            lambda: services.case_update_needs(
+                case=case, actor=request.user, label=data["label"], **_needs(data)
+            ),
+            _("Saved."),
+        ):
             return redirect("associations:case_detail", pk=pk)
     return render(request, "associations/case_form.html", {"form": form, "case": case})
 
@@ -272,23 +338,31 @@ def case_edit(request: HttpRequest, pk: int) -> HttpResponse:
 def case_detail(request: HttpRequest, pk: int) -> HttpResponse:
     case = selectors.case_get(user=request.user, pk=pk)
     placement = selectors.active_placement(case)
-    accepted = [r for r in case.requests.all() if r.status == HostRequest.Status.ACCEPTED]
-    return render(request, "associations/case_detail.html", {
-        "case": case,
-        "target_name": _commune_name(case.target_commune),
-        "avoid_name": _commune_name(case.avoid_commune),
-        "placement": placement,
-        "accepted": accepted,
-        "staff": selectors.staff_of(case.association),
-        "safety_form": SafetyForm(),
-        "notes_form": NotesForm(initial={"notes": case.notes}),
-        "placement_form": PlacementForm(),
-        "follow_up_form": FollowUpForm(),
-        "check_in_form": CheckInForm(),
-        "end_form": EndForm(),
-        "check_in_labels": CHECK_IN_LABELS,
-        "host_chat": chat_path(placement.host_id) if placement and placement.host_id else None,
-    })
+    accepted = [
+        r for r in case.requests.all() if r.status == HostRequest.Status.ACCEPTED
+    ]
+    return render(
+        request,
+        "associations/case_detail.html",
+        {
+            "case": case,
+            "target_name": _commune_name(case.target_commune),
+            "avoid_name": _commune_name(case.avoid_commune),
+            "placement": placement,
+            "accepted": accepted,
+            "staff": selectors.staff_of(case.association),
+            "safety_form": SafetyForm(),
+            "notes_form": NotesForm(initial={"notes": case.notes}),
+            "placement_form": PlacementForm(),
+            "follow_up_form": FollowUpForm(),
+            "check_in_form": CheckInForm(),
+            "end_form": EndForm(),
+            "check_in_labels": CHECK_IN_LABELS,
+            "host_chat": chat_path(placement.host_id)
+            if placement and placement.host_id
+            else None,
+        },
+    )
 
 
 def _case_post(view: Callable) -> Callable:
@@ -311,11 +385,17 @@ def case_safety(request: HttpRequest, case: object) -> None:
     form = SafetyForm(request.POST)
     if form.is_valid():
         threatened = form.cleaned_data["threatened"]
-        _run(request, lambda: services.case_record_safety_check(
-            case=case, actor=request.user, threatened=threatened))
+        _run(
+            request,
+            lambda: services.case_record_safety_check(
+                case=case, actor=request.user, threatened=threatened
+            ),
+        )
         if threatened:
-            messages.error(request, _("Call 17 now (or send an SMS to 114). "
-                                      "Never put a host in danger."))
+            messages.error(
+                request,
+                _("Call 17 now (or send an SMS to 114). Never put a host in danger."),
+            )
     else:
         messages.error(request, _("Answer the safety question."))
 
@@ -324,16 +404,26 @@ def case_safety(request: HttpRequest, case: object) -> None:
 def case_notes(request: HttpRequest, case: object) -> None:
     form = NotesForm(request.POST)
     if form.is_valid():
-        _run(request, lambda: services.case_set_notes(
-            case=case, actor=request.user, notes=form.cleaned_data["notes"]), _("Saved."))
+        _run(
+            request,
+            lambda: services.case_set_notes(
+                case=case, actor=request.user, notes=form.cleaned_data["notes"]
+            ),
+            _("Saved."),
+        )
 
 
 @_case_post
 def case_status(request: HttpRequest, case: object) -> None:
     form = StatusForm(request.POST)
     if form.is_valid():
-        _run(request, lambda: services.case_set_status(
-            case=case, actor=request.user, status=form.cleaned_data["status"]), _("Saved."))
+        _run(
+            request,
+            lambda: services.case_set_status(
+                case=case, actor=request.user, status=form.cleaned_data["status"]
+            ),
+            _("Saved."),
+        )
 
 
 @_case_post
@@ -342,8 +432,13 @@ def case_referent(request: HttpRequest, case: object) -> None:
     if form.is_valid():
         pk = form.cleaned_data["referent"]
         referent = User.objects.filter(pk=pk).first() if pk else None
-        _run(request, lambda: services.case_assign_referent(
-            case=case, actor=request.user, referent=referent), _("Saved."))
+        _run(
+            request,
+            lambda: services.case_assign_referent(
+                case=case, actor=request.user, referent=referent
+            ),
+            _("Saved."),
+        )
 
 
 @access(Access.MEMBER)
@@ -355,15 +450,28 @@ def case_outreach(request: HttpRequest, pk: int) -> HttpResponse:
     form = OutreachForm(request.POST or None, host_choices=choices)
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
-        if _run(request, lambda: services.outreach_send(
-            case=case, actor=request.user, host_ids=data["host_ids"], message=data["message"]
-        ), _("Your request was sent.")):
+        if _run(
+            request,
+            lambda: services.outreach_send(
+                case=case,
+                actor=request.user,
+                host_ids=data["host_ids"],
+                message=data["message"],
+            ),
+            _("Your request was sent."),
+        ):
             return redirect("associations:case_detail", pk=pk)
-    return render(request, "associations/case_outreach.html", {
-        "case": case, "candidates": candidates, "form": form,
-        "target_name": _commune_name(case.target_commune),
-        "preview": services.request_text(case, request.user),
-    })
+    return render(
+        request,
+        "associations/case_outreach.html",
+        {
+            "case": case,
+            "candidates": candidates,
+            "form": form,
+            "target_name": _commune_name(case.target_commune),
+            "preview": services.request_text(case, request.user),
+        },
+    )
 
 
 @_case_post
@@ -372,9 +480,15 @@ def request_record(request: HttpRequest, case: object, request_pk: int) -> None:
     host_request = get_object_or_404(case.requests, pk=request_pk)
     form = AnswerForm(request.POST)
     if form.is_valid():
-        _run(request, lambda: services.request_answer(
-            request=host_request, actor=request.user, answer=form.cleaned_data["answer"]
-        ), _("Answer recorded."))
+        _run(
+            request,
+            lambda: services.request_answer(
+                request=host_request,
+                actor=request.user,
+                answer=form.cleaned_data["answer"],
+            ),
+            _("Answer recorded."),
+        )
 
 
 @_case_post
@@ -385,10 +499,18 @@ def case_place(request: HttpRequest, case: object) -> None:
         return
     data = form.cleaned_data
     host_request = get_object_or_404(case.requests, pk=data["request"])
-    _run(request, lambda: services.placement_record(
-        case=case, actor=request.user, request=host_request, starts_on=data["starts_on"],
-        expected_end_on=data["expected_end_on"], duress_answer=data["duress_answer"],
-    ), _("Placement recorded."))
+    _run(
+        request,
+        lambda: services.placement_record(
+            case=case,
+            actor=request.user,
+            request=host_request,
+            starts_on=data["starts_on"],
+            expected_end_on=data["expected_end_on"],
+            duress_answer=data["duress_answer"],
+        ),
+        _("Placement recorded."),
+    )
 
 
 @_case_post
@@ -396,20 +518,32 @@ def follow_up_new(request: HttpRequest, case: object, placement_pk: int) -> None
     placement = get_object_or_404(case.placements, pk=placement_pk)
     form = FollowUpForm(request.POST)
     if form.is_valid():
-        _run(request, lambda: services.follow_up_schedule(
-            placement=placement, actor=request.user, **form.cleaned_data), _("Scheduled."))
+        _run(
+            request,
+            lambda: services.follow_up_schedule(
+                placement=placement, actor=request.user, **form.cleaned_data
+            ),
+            _("Scheduled."),
+        )
     else:
         messages.error(request, _("Give a date and a time."))
 
 
 @_case_post
 def check_in(request: HttpRequest, case: object, follow_up_pk: int) -> None:
-    follow_up = get_object_or_404(follow_ups_visible_to(request.user).filter(
-        placement__case=case), pk=follow_up_pk)
+    follow_up = get_object_or_404(
+        follow_ups_visible_to(request.user).filter(placement__case=case),
+        pk=follow_up_pk,
+    )
     form = CheckInForm(request.POST)
     if form.is_valid():
-        _run(request, lambda: services.check_in_log(
-            follow_up=follow_up, actor=request.user, **form.cleaned_data), _("Check-in logged."))
+        _run(
+            request,
+            lambda: services.check_in_log(
+                follow_up=follow_up, actor=request.user, **form.cleaned_data
+            ),
+            _("Check-in logged."),
+        )
     else:
         messages.error(request, _("Choose an answer."))
 
@@ -419,9 +553,13 @@ def placement_end(request: HttpRequest, case: object, placement_pk: int) -> None
     placement = get_object_or_404(case.placements, pk=placement_pk)
     form = EndForm(request.POST)
     if form.is_valid():
-        _run(request, lambda: services.placement_end(
-            placement=placement, actor=request.user, **form.cleaned_data),
-            _("Placement ended."))
+        _run(
+            request,
+            lambda: services.placement_end(
+                placement=placement, actor=request.user, **form.cleaned_data
+            ),
+            _("Placement ended."),
+        )
 
 
 # ------------------------------------------------------------------ host side
@@ -431,39 +569,67 @@ def placement_end(request: HttpRequest, case: object, placement_pk: int) -> None
 def request_detail(request: HttpRequest, pk: int) -> HttpResponse:
     """A request received as a host: what is asked, who asks, and her answer."""
     host_request = get_object_or_404(
-        requests_for_host(request.user).select_related("case__association", "sent_by"), pk=pk
+        requests_for_host(request.user).select_related("case__association", "sent_by"),
+        pk=pk,
     )
     form = AnswerForm(request.POST or None)
-    if request.method == "POST" and form.is_valid():
-        if _run(request, lambda: services.request_answer(
-            request=host_request, actor=request.user, answer=form.cleaned_data["answer"]
-        ), _("Thank you, your answer was sent.")):
-            return redirect("associations:request_detail", pk=pk)
-    return render(request, "associations/request_detail.html", {
-        "req": host_request,
-        "association": host_request.case.association,
-        "chat": chat_path(host_request.sent_by_id) if host_request.sent_by_id else None,
-    })
+    if (
+        request.method == "POST"
+        and form.is_valid()
+        and _run(
+            request,
+            lambda: services.request_answer(
+                request=host_request,
+                actor=request.user,
+                answer=form.cleaned_data["answer"],
+            ),
+            _("Thank you, your answer was sent."),
+        )
+    ):
+        return redirect("associations:request_detail", pk=pk)
+    return render(
+        request,
+        "associations/request_detail.html",
+        {
+            "req": host_request,
+            "association": host_request.case.association,
+            "chat": chat_path(host_request.sent_by_id)
+            if host_request.sent_by_id
+            else None,
+        },
+    )
 
 
 @access(Access.MEMBER)
 def hosting_detail(request: HttpRequest, pk: int) -> HttpResponse:
     """A stay she hosts: the association's referent, how to reach her, the check-in."""
     placement = get_object_or_404(
-        hostings_of(request.user).select_related("case__association", "case__referent"), pk=pk
+        hostings_of(request.user).select_related("case__association", "case__referent"),
+        pk=pk,
     )
     form = CheckInForm(request.POST or None)
-    if request.method == "POST" and form.is_valid():
-        # Every answer gets the same thank-you: a duress answer must look normal.
-        if _run(request, lambda: services.check_in_log(
-            placement=placement, actor=request.user, **form.cleaned_data
-        ), _("Thank you, your check-in was sent.")):
-            return redirect("associations:hosting_detail", pk=pk)
+    # Every answer gets the same thank-you: a duress answer must look normal.
+    if (
+        request.method == "POST"
+        and form.is_valid()
+        and _run(
+            request,
+            lambda: services.check_in_log(
+                placement=placement, actor=request.user, **form.cleaned_data
+            ),
+            _("Thank you, your check-in was sent."),
+        )
+    ):
+        return redirect("associations:hosting_detail", pk=pk)
     referent = placement.case.referent
-    return render(request, "associations/hosting_detail.html", {
-        "placement": placement,
-        "association": placement.case.association,
-        "referent": referent,
-        "chat": chat_path(referent.pk) if referent else None,
-        "form": form,
-    })
+    return render(
+        request,
+        "associations/hosting_detail.html",
+        {
+            "placement": placement,
+            "association": placement.case.association,
+            "referent": referent,
+            "chat": chat_path(referent.pk) if referent else None,
+            "form": form,
+        },
+    )

@@ -35,7 +35,9 @@ def association_register(
     kind = identifier_kind(identifier)
     if kind is None:
         raise ApplicationError(
-            _("Enter an RNA number (W and 9 digits) or a valid SIREN number (9 digits)."),
+            _(
+                "Enter an RNA number (W and 9 digits) or a valid SIREN number (9 digits)."
+            ),
             code="invalid_identifier",
             fields={"identifier": [_("Invalid RNA or SIREN number.")]},
         )
@@ -65,7 +67,9 @@ def association_register(
 
 def _pending(association: Association) -> None:
     if association.status != Association.Status.PENDING:
-        raise Conflict(_("This association was already decided."), code="already_decided")
+        raise Conflict(
+            _("This association was already decided."), code="already_decided"
+        )
 
 
 def _require_moderator(actor: User) -> None:
@@ -114,7 +118,9 @@ def association_approve(*, association: Association, actor: User) -> Association
 
 
 @transaction.atomic
-def association_refuse(*, association: Association, actor: User, reason: str) -> Association:
+def association_refuse(
+    *, association: Association, actor: User, reason: str
+) -> Association:
     """Refuse an association with a reason. Emits `refused`."""
     _require_moderator(actor)
     association = Association.objects.select_for_update().get(pk=association.pk)
@@ -122,7 +128,9 @@ def association_refuse(*, association: Association, actor: User, reason: str) ->
     reason = (reason or "").strip()
     if not reason:
         raise ApplicationError(
-            _("Give a reason."), code="reason_required", fields={"reason": [_("Required.")]}
+            _("Give a reason."),
+            code="reason_required",
+            fields={"reason": [_("Required.")]},
         )
     association.status = Association.Status.REFUSED
     association.refusal_reason = reason[:300]
@@ -158,12 +166,16 @@ def staff_invite(
             code="not_a_member",
             fields={"member": [_("No verified member found.")]},
         )
-    membership = Membership.objects.filter(association=association, user=invitee).first()
+    membership = Membership.objects.filter(
+        association=association, user=invitee
+    ).first()
     if membership and membership.status in (
         Membership.Status.ACTIVE,
         Membership.Status.INVITED,
     ):
-        raise Conflict(_("She is already on the staff or invited."), code="already_staff")
+        raise Conflict(
+            _("She is already on the staff or invited."), code="already_staff"
+        )
     if membership is None:
         membership = Membership(association=association, user=invitee)
     membership.status = Membership.Status.INVITED
@@ -202,7 +214,9 @@ def staff_accept(*, membership: Membership, user: User) -> Membership:
     """Join a staff she was invited to; she gets the staff role. Emits `staff_joined`."""
     membership = _invited(membership, user)
     if not is_member(user):
-        raise ApplicationError(_("Your account must be verified first."), code="verification_required")
+        raise ApplicationError(
+            _("Your account must be verified first."), code="verification_required"
+        )
     membership.status = Membership.Status.ACTIVE
     membership.joined_at = timezone.now()
     membership.save(update_fields=["status", "joined_at"])

@@ -122,7 +122,12 @@ def _require_staff(user: User, case: Case) -> None:
 
 @transaction.atomic
 def case_open(
-    *, association: Association, actor: User, label: str, notes: str = "", **needs: object
+    *,
+    association: Association,
+    actor: User,
+    label: str,
+    notes: str = "",
+    **needs: object,
 ) -> Case:
     """Open a case for an association she is current staff of. Emits `opened`.
 
@@ -154,7 +159,9 @@ def case_open(
 
 
 @transaction.atomic
-def case_update_needs(*, case: Case, actor: User, label: str | None = None, **needs: object) -> Case:
+def case_update_needs(
+    *, case: Case, actor: User, label: str | None = None, **needs: object
+) -> Case:
     """Change the label or needs of a case. Emits `updated` with the changed fields."""
     _require_staff(actor, case)
     if case.status == Case.Status.CLOSED:
@@ -220,7 +227,9 @@ def set_status(case: Case, status: str, actor: User | None) -> None:
         case.notes_retained_until = None
         fields += ["closed_at", "notes_retained_until"]
     _save(case, fields)
-    events.status_changed_event(case=case, actor=actor, previous=previous, status=status)
+    events.status_changed_event(
+        case=case, actor=actor, previous=previous, status=status
+    )
 
 
 @transaction.atomic
@@ -249,12 +258,17 @@ def case_set_status(*, case: Case, actor: User, status: str) -> Case:
 def case_assign_referent(*, case: Case, actor: User, referent: User | None) -> Case:
     """Make one of the association's current staff the referent. Emits `referent_assigned`."""
     _require_staff(actor, case)
-    if referent is not None and not Membership.objects.filter(
-        association_id=case.association_id,
-        user=referent,
-        status=Membership.Status.ACTIVE,
-    ).exists():
-        raise _invalid("referent", _("The referent must be on the association's staff."))
+    if (
+        referent is not None
+        and not Membership.objects.filter(
+            association_id=case.association_id,
+            user=referent,
+            status=Membership.Status.ACTIVE,
+        ).exists()
+    ):
+        raise _invalid(
+            "referent", _("The referent must be on the association's staff.")
+        )
     if case.referent_id != (referent.pk if referent else None):
         case.referent = referent
         _save(case, ["referent"])

@@ -45,7 +45,8 @@ def request_text(case: Case, sender: User) -> str:
         if case.animals:
             lines.append("- " + _("animals: %(a)s") % {"a": ", ".join(case.animals)})
         lines.append(
-            "- " + ngettext("%(n)d night", "%(n)d nights", case.nights) % {"n": case.nights}
+            "- "
+            + ngettext("%(n)d night", "%(n)d nights", case.nights) % {"n": case.nights}
         )
         if case.step_free:
             lines.append("- " + _("step-free access needed"))
@@ -56,15 +57,19 @@ def request_text(case: Case, sender: User) -> str:
             "- " + _("how many people you can take in?"),
             "- " + _("whether children and animals are welcome?"),
             "",
-            _("Please answer yes or no on the request page; we stay in charge of the "
-              "stay and keep in touch with you both."),
+            _(
+                "Please answer yes or no on the request page; we stay in charge of the "
+                "stay and keep in touch with you both."
+            ),
         ]
     return "\n".join(lines)
 
 
 def excluded_host_ids(case: Case) -> set[int]:
     """Hosts not to contact again: previous hosts of the case, and anyone already asked."""
-    previous = set(Placement.objects.filter(case=case).values_list("host_id", flat=True))
+    previous = set(
+        Placement.objects.filter(case=case).values_list("host_id", flat=True)
+    )
     asked = set(HostRequest.objects.filter(case=case).values_list("host_id", flat=True))
     return {pk for pk in previous | asked if pk is not None}
 
@@ -83,7 +88,10 @@ def outreach_send(
         raise NotFound(_("Not found."))
     case = Case.objects.select_for_update().get(pk=case.pk)
     if case.status not in (Case.Status.OPEN, Case.Status.SEARCHING):
-        raise Conflict(_("Hosts can be contacted only for an open case."), code="case_not_searching")
+        raise Conflict(
+            _("Hosts can be contacted only for an open case."),
+            code="case_not_searching",
+        )
     if case.safety_asked_at is None:
         raise Conflict(
             _("Ask first whether she is followed or threatened."),
@@ -91,13 +99,18 @@ def outreach_send(
         )
     if case.safety_threatened:
         raise Conflict(
-            _("She is followed or threatened: call 17 first. Never put a host in danger."),
+            _(
+                "She is followed or threatened: call 17 first. Never put a host in danger."
+            ),
             code="threatened_call_17",
         )
     ids = list(dict.fromkeys(int(pk) for pk in host_ids))
     if not ids:
-        raise ApplicationError(_("Choose at least one host."), code="no_hosts",
-                               fields={"host_ids": [_("Choose at least one host.")]})
+        raise ApplicationError(
+            _("Choose at least one host."),
+            code="no_hosts",
+            fields={"host_ids": [_("Choose at least one host.")]},
+        )
     if len(ids) > max_hosts():
         raise ApplicationError(
             _("Contact at most %(n)d hosts at once.") % {"n": max_hosts()},
@@ -105,10 +118,13 @@ def outreach_send(
             fields={"host_ids": [_("Too many hosts.")]},
         )
     waiting = set(
-        HostRequest.objects.filter(case=case, status=HostRequest.Status.WAITING)
-        .values_list("host_id", flat=True)
+        HostRequest.objects.filter(
+            case=case, status=HostRequest.Status.WAITING
+        ).values_list("host_id", flat=True)
     )
-    previous_hosts = set(Placement.objects.filter(case=case).values_list("host_id", flat=True))
+    previous_hosts = set(
+        Placement.objects.filter(case=case).values_list("host_id", flat=True)
+    )
     hosts = {u.pk: u for u in User.objects.filter(pk__in=ids)}
     for pk in ids:
         host = hosts.get(pk)
@@ -118,12 +134,20 @@ def outreach_send(
             or host.pk == actor.pk
             or is_blocked_between(actor, host.pk)
         ):
-            raise ApplicationError(_("One of these hosts cannot be contacted."),
-                                   code="host_unavailable", fields={"host_ids": [str(pk)]})
+            raise ApplicationError(
+                _("One of these hosts cannot be contacted."),
+                code="host_unavailable",
+                fields={"host_ids": [str(pk)]},
+            )
         if pk in previous_hosts or pk in waiting:
-            raise Conflict(_("One of these hosts was already contacted for this case."),
-                           code="host_excluded", fields={"host_ids": [str(pk)]})
-    batch = (HostRequest.objects.filter(case=case).aggregate(m=Max("batch"))["m"] or 0) + 1
+            raise Conflict(
+                _("One of these hosts was already contacted for this case."),
+                code="host_excluded",
+                fields={"host_ids": [str(pk)]},
+            )
+    batch = (
+        HostRequest.objects.filter(case=case).aggregate(m=Max("batch"))["m"] or 0
+    ) + 1
     text = request_text(case, actor)
     if message.strip():
         text = f"{text}\n\n{message.strip()[:1000]}"
@@ -142,7 +166,9 @@ def outreach_send(
                 sender=actor, recipient=request.host, text=request.message
             )
             if conversation:
-                HostRequest.objects.filter(pk=request.pk).update(conversation_id=conversation)
+                HostRequest.objects.filter(pk=request.pk).update(
+                    conversation_id=conversation
+                )
             send_notification(
                 user=request.host,
                 subject=_("You have a new request"),
@@ -174,8 +200,10 @@ def _release_others(request: HostRequest, actor: User) -> list[int]:
 
     def tell() -> None:
         with override("fr"):
-            text = _("Thank you so much for your answer. The need has been met: a place "
-                     "was found. We may come back to you another time.")
+            text = _(
+                "Thank you so much for your answer. The need has been met: a place "
+                "was found. We may come back to you another time."
+            )
         for other in others:
             if other.conversation_id:
                 integrations.post_message(
@@ -199,16 +227,24 @@ def request_answer(*, request: HostRequest, actor: User, answer: str) -> HostReq
     Emits `host_answered`; the first acceptance tells the other waiting hosts that
     the need is met (`others_released`) and alerts the referent.
     """
-    request = HostRequest.objects.select_for_update().select_related("case").get(pk=request.pk)
+    request = (
+        HostRequest.objects.select_for_update()
+        .select_related("case")
+        .get(pk=request.pk)
+    )
     is_host = request.host_id == actor.pk
     if not (is_host or is_current_staff(actor, request.case.association_id)):
         raise NotFound(_("Not found."))
     if answer not in (HostRequest.Status.ACCEPTED, HostRequest.Status.DECLINED):
-        raise ApplicationError(_("Answer yes or no."), code="invalid",
-                               fields={"answer": [_("Answer yes or no.")]})
+        raise ApplicationError(
+            _("Answer yes or no."),
+            code="invalid",
+            fields={"answer": [_("Answer yes or no.")]},
+        )
     if request.status != HostRequest.Status.WAITING:
-        raise Conflict(_("This request is no longer waiting for an answer."),
-                       code="request_closed")
+        raise Conflict(
+            _("This request is no longer waiting for an answer."), code="request_closed"
+        )
     request.status = answer
     request.answered_at = timezone.now()
     request.save(update_fields=["status", "answered_at"])

@@ -38,7 +38,9 @@ def _alert_referent(case: Case, *, urgent: bool) -> None:
         body = _("Something needs your attention. Sign in to see it.")
     transaction.on_commit(
         lambda: send_notification(
-            user=referent, subject=subject, body=body,
+            user=referent,
+            subject=subject,
+            body=body,
             link_path=f"/associations/cases/{case.pk}/",
         )
     )
@@ -54,8 +56,11 @@ def follow_up_schedule(
     if not placement.is_active:
         raise Conflict(_("This placement has ended."), code="placement_ended")
     if with_whom not in FollowUp.With.values:
-        raise ApplicationError(_("Choose the host or the sheltered person."), code="invalid",
-                               fields={"with_whom": [_("Invalid choice.")]})
+        raise ApplicationError(
+            _("Choose the host or the sheltered person."),
+            code="invalid",
+            fields={"with_whom": [_("Invalid choice.")]},
+        )
     follow_up = FollowUp(placement=placement, with_whom=with_whom, due_at=due_at)
     follow_up.full_clean()
     follow_up.save()
@@ -83,18 +88,29 @@ def placement_record(
     case = Case.objects.select_for_update().get(pk=case.pk)
     request = HostRequest.objects.select_related("host").get(pk=request.pk)
     if request.case_id != case.pk or request.status != HostRequest.Status.ACCEPTED:
-        raise Conflict(_("Choose a host who accepted."), code="host_not_accepted",
-                       fields={"request": [_("Choose a host who accepted.")]})
+        raise Conflict(
+            _("Choose a host who accepted."),
+            code="host_not_accepted",
+            fields={"request": [_("Choose a host who accepted.")]},
+        )
     if case.status not in (Case.Status.OPEN, Case.Status.SEARCHING):
-        raise Conflict(_("This case is not looking for a place."), code="case_not_searching")
+        raise Conflict(
+            _("This case is not looking for a place."), code="case_not_searching"
+        )
     if Placement.objects.filter(case=case, ended_at__isnull=True).exists():
         raise Conflict(_("End the current placement first."), code="placement_active")
     if expected_end_on < starts_on:
-        raise ApplicationError(_("The end must come after the start."), code="invalid",
-                               fields={"expected_end_on": [_("Before the start.")]})
+        raise ApplicationError(
+            _("The end must come after the start."),
+            code="invalid",
+            fields={"expected_end_on": [_("Before the start.")]},
+        )
     if duress_answer and duress_answer not in Placement.DuressAnswer.values:
-        raise ApplicationError(_("Unknown answer."), code="invalid",
-                               fields={"duress_answer": [_("Invalid choice.")]})
+        raise ApplicationError(
+            _("Unknown answer."),
+            code="invalid",
+            fields={"duress_answer": [_("Invalid choice.")]},
+        )
     placement = Placement(
         case=case,
         host=request.host,
@@ -112,14 +128,20 @@ def placement_record(
         datetime.combine(starts_on + timedelta(days=1), datetime.min.time())
     ) + timedelta(hours=18)
     for with_whom in (FollowUp.With.HOST, FollowUp.With.GUEST):
-        follow_up_schedule(placement=placement, actor=actor, with_whom=with_whom, due_at=first)
+        follow_up_schedule(
+            placement=placement, actor=actor, with_whom=with_whom, due_at=first
+        )
     return placement
 
 
 @transaction.atomic
 def check_in_log(
-    *, follow_up: FollowUp | None = None, placement: Placement | None = None,
-    actor: User, answer: str, note: str = "",
+    *,
+    follow_up: FollowUp | None = None,
+    placement: Placement | None = None,
+    actor: User,
+    answer: str,
+    note: str = "",
 ) -> FollowUp:
     """Log a check-in by the case's staff or by the host herself.
 
@@ -143,13 +165,19 @@ def check_in_log(
     if not placement.is_active:
         raise Conflict(_("This placement has ended."), code="placement_ended")
     if answer not in CHECK_IN_ANSWERS:
-        raise ApplicationError(_("Choose an answer."), code="invalid",
-                               fields={"answer": [_("Choose an answer.")]})
+        raise ApplicationError(
+            _("Choose an answer."),
+            code="invalid",
+            fields={"answer": [_("Choose an answer.")]},
+        )
     if follow_up is None:
         with_whom = FollowUp.With.HOST
         follow_up = (
-            placement.follow_ups.filter(with_whom=with_whom, status=FollowUp.Status.SCHEDULED)
-            .order_by("due_at").first()
+            placement.follow_ups.filter(
+                with_whom=with_whom, status=FollowUp.Status.SCHEDULED
+            )
+            .order_by("due_at")
+            .first()
         ) or FollowUp(placement=placement, with_whom=with_whom, due_at=timezone.now())
     elif is_host and not is_staff and follow_up.with_whom != FollowUp.With.HOST:
         raise NotFound(_("Not found."))
@@ -211,8 +239,10 @@ def follow_ups_remind(*, now: datetime | None = None) -> int:
     """Remind referents of check-ins due within the hour (once each)."""
     now = now or timezone.now()
     count = 0
-    for follow_up in _due_follow_ups().select_for_update().filter(
-        due_at__lte=now + timedelta(hours=1), reminded_at__isnull=True
+    for follow_up in (
+        _due_follow_ups()
+        .select_for_update()
+        .filter(due_at__lte=now + timedelta(hours=1), reminded_at__isnull=True)
     ):
         follow_up.reminded_at = now
         follow_up.save(update_fields=["reminded_at"])
@@ -235,8 +265,10 @@ def follow_ups_flag_missed(*, now: datetime | None = None) -> int:
     """Mark check-ins past their grace period as missed and alert the referent."""
     now = now or timezone.now()
     count = 0
-    for follow_up in _due_follow_ups().select_for_update().filter(
-        due_at__lte=now - timedelta(hours=grace_hours())
+    for follow_up in (
+        _due_follow_ups()
+        .select_for_update()
+        .filter(due_at__lte=now - timedelta(hours=grace_hours()))
     ):
         follow_up.status = FollowUp.Status.MISSED
         follow_up.save(update_fields=["status"])

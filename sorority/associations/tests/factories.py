@@ -48,7 +48,9 @@ def approved_association_with_staff(**kwargs: object) -> tuple[Association, obje
     association = AssociationFactory(**kwargs)
     rep = association.representative
     MembershipFactory(association=association, user=rep, is_representative=True)
-    RoleAssignment.objects.get_or_create(user=rep, role=RoleAssignment.Role.ASSOCIATION_STAFF)
+    RoleAssignment.objects.get_or_create(
+        user=rep, role=RoleAssignment.Role.ASSOCIATION_STAFF
+    )
     return association, rep
 
 
@@ -57,5 +59,7 @@ def add_staff(association: Association, user: object = None) -> object:
 
     user = user or UserFactory()
     MembershipFactory(association=association, user=user)
-    RoleAssignment.objects.get_or_create(user=user, role=RoleAssignment.Role.ASSOCIATION_STAFF)
+    RoleAssignment.objects.get_or_create(
+        user=user, role=RoleAssignment.Role.ASSOCIATION_STAFF
+    )
     return user

@@ -1,9 +1,10 @@
 """Case content is for the association's current staff only: everyone else gets 404."""
 
-from datetime import date, timedelta
+from datetime import timedelta
 
 import pytest
 from django.urls import reverse
+from django.utils import timezone
 
 from conftest import sign_in
 from sorority.accounts.models import RoleAssignment, User
@@ -22,19 +23,34 @@ pytestmark = pytest.mark.django_db
 def world() -> dict:
     """A placed case with a request, a placement and a follow-up, and its staff."""
     association, rep = approved_association_with_staff()
-    case = services.case_open(association=association, actor=rep, label="Rose",
-                              target_commune="75056", notes="secret-note-text")
+    case = services.case_open(
+        association=association,
+        actor=rep,
+        label="Rose",
+        target_commune="75056",
+        notes="secret-note-text",
+    )
     services.case_record_safety_check(case=case, actor=rep, threatened=False)
     host, other_host = UserFactory(), UserFactory()
-    req, _other = services.outreach_send(case=case, actor=rep, host_ids=[host.pk, other_host.pk])
+    req, _other = services.outreach_send(
+        case=case, actor=rep, host_ids=[host.pk, other_host.pk]
+    )
     services.request_answer(request=req, actor=host, answer="accepted")
     placement = services.placement_record(
-        case=case, actor=rep, request=req, starts_on=date.today(),
-        expected_end_on=date.today() + timedelta(days=3),
+        case=case,
+        actor=rep,
+        request=req,
+        starts_on=timezone.localdate(),
+        expected_end_on=timezone.localdate() + timedelta(days=3),
     )
     return {
-        "association": association, "rep": rep, "case": case, "request": req,
-        "placement": placement, "follow_up": placement.follow_ups.first(), "host": host,
+        "association": association,
+        "rep": rep,
+        "case": case,
+        "request": req,
+        "placement": placement,
+        "follow_up": placement.follow_ups.first(),
+        "host": host,
     }
 
 
@@ -65,10 +81,17 @@ def case_pages(world: dict) -> list[tuple[str, str]]:
     pk = world["case"].pk
     placement = world["placement"].pk
     args = {
-        "case_detail": [pk], "case_edit": [pk], "case_safety": [pk], "case_notes": [pk],
-        "case_status": [pk], "case_referent": [pk], "case_outreach": [pk],
-        "request_record": [pk, world["request"].pk], "case_place": [pk],
-        "follow_up_new": [pk, placement], "placement_end": [pk, placement],
+        "case_detail": [pk],
+        "case_edit": [pk],
+        "case_safety": [pk],
+        "case_notes": [pk],
+        "case_status": [pk],
+        "case_referent": [pk],
+        "case_outreach": [pk],
+        "request_record": [pk, world["request"].pk],
+        "case_place": [pk],
+        "follow_up_new": [pk, placement],
+        "placement_end": [pk, placement],
         "check_in": [pk, world["follow_up"].pk],
     }
     pages = {"case_detail", "case_edit", "case_outreach"}
@@ -98,13 +121,31 @@ def case_endpoints(world: dict) -> list[tuple[str, str, dict]]:
         ("get", f"{base}/hosts", {}),
         ("post", f"{base}/outreach", {"host_ids": [1]}),
         ("get", f"{base}/requests", {}),
-        ("post", f"{base}/requests/{world['request'].pk}/answer", {"answer": "accepted"}),
-        ("post", f"{base}/placements", {"request_id": world["request"].pk,
-                                         "starts_on": "2030-01-01", "expected_end_on": "2030-01-02"}),
+        (
+            "post",
+            f"{base}/requests/{world['request'].pk}/answer",
+            {"answer": "accepted"},
+        ),
+        (
+            "post",
+            f"{base}/placements",
+            {
+                "request_id": world["request"].pk,
+                "starts_on": "2030-01-01",
+                "expected_end_on": "2030-01-02",
+            },
+        ),
         ("post", f"{base}/placements/{placement}/end", {"rehouse": True}),
-        ("post", f"{base}/placements/{placement}/follow-ups",
-         {"with": "host", "due_at": "2030-01-01T10:00:00Z"}),
-        ("post", f"{base}/follow-ups/{world['follow_up'].pk}/check-in", {"answer": "fine"}),
+        (
+            "post",
+            f"{base}/placements/{placement}/follow-ups",
+            {"with": "host", "due_at": "2030-01-01T10:00:00Z"},
+        ),
+        (
+            "post",
+            f"{base}/follow-ups/{world['follow_up'].pk}/check-in",
+            {"answer": "fine"},
+        ),
         ("get", f"/api/v1/associations/{world['association'].pk}/export", {}),
     ]
 
@@ -138,7 +179,9 @@ def test_outsiders_get_404_on_every_case_endpoint(client, world, kind):
         assert response.status_code == 404, (kind, method, url, response.content)
         assert response.json()["error"]["code"] == "not_found"
     listing = client.get("/api/v1/cases")
-    created = client.post("/api/v1/cases", {"label": "X"}, content_type="application/json")
+    created = client.post(
+        "/api/v1/cases", {"label": "X"}, content_type="application/json"
+    )
     if kind == "other_association_staff":  # her own cases only
         assert listing.json() == []
         assert created.json()["association_id"] != world["association"].pk
@@ -177,6 +220,8 @@ def test_a_removed_staff_member_loses_access_at_once(client, world):
     sign_in(client, User.objects.get(pk=staff.pk))
     url = f"/api/v1/cases/{world['case'].pk}"
     assert client.get(url).status_code == 200
-    services.staff_remove(membership=Membership.objects.get(user=staff), actor=world["rep"])
+    services.staff_remove(
+        membership=Membership.objects.get(user=staff), actor=world["rep"]
+    )
     assert client.get(url).status_code == 404
     assert client.get(reverse("associations:case_list")).status_code == 404

@@ -1,4 +1,4 @@
-from datetime import date, timedelta
+from datetime import timedelta
 
 import pytest
 import time_machine
@@ -114,8 +114,12 @@ def test_only_a_moderator_decides(member):
 def test_refusal_needs_a_reason(moderator):
     association = AssociationFactory(status=Association.Status.PENDING)
     with pytest.raises(ApplicationError):
-        services.association_refuse(association=association, actor=moderator, reason=" ")
-    services.association_refuse(association=association, actor=moderator, reason="Unknown")
+        services.association_refuse(
+            association=association, actor=moderator, reason=" "
+        )
+    services.association_refuse(
+        association=association, actor=moderator, reason="Unknown"
+    )
     assert reload(association.representative).roles.count() == 0
     association.refresh_from_db()
     assert association.status == Association.Status.REFUSED
@@ -125,7 +129,9 @@ def test_staff_invitation_accepted_then_removed_loses_access_and_role():
     association, rep = approved_association_with_staff()
     case = CaseFactory(association=association)
     invitee = fresh()
-    membership = services.staff_invite(association=association, actor=rep, invitee=invitee)
+    membership = services.staff_invite(
+        association=association, actor=rep, invitee=invitee
+    )
     assert not cases_visible_to(reload(invitee)).exists()
     services.staff_accept(membership=membership, user=invitee)
     assert list(cases_visible_to(reload(invitee))) == [case]
@@ -161,15 +167,15 @@ def test_only_the_representative_invites_and_she_cannot_be_removed():
     with pytest.raises(Conflict):
         services.staff_invite(association=association, actor=rep, invitee=staff)
     with pytest.raises(Conflict):
-        services.staff_remove(
-            membership=Membership.objects.get(user=rep), actor=rep
-        )
+        services.staff_remove(membership=Membership.objects.get(user=rep), actor=rep)
 
 
 def test_an_invitation_can_only_be_answered_by_the_invitee():
     association, rep = approved_association_with_staff()
     invitee = fresh()
-    membership = services.staff_invite(association=association, actor=rep, invitee=invitee)
+    membership = services.staff_invite(
+        association=association, actor=rep, invitee=invitee
+    )
     with pytest.raises(NotFound):
         services.staff_accept(membership=membership, user=fresh())
     services.staff_decline(membership=membership, user=invitee)
@@ -179,7 +185,11 @@ def test_an_invitation_can_only_be_answered_by_the_invitee():
 def open_case(**needs: object) -> tuple[Case, User]:
     association, rep = approved_association_with_staff()
     case = services.case_open(
-        association=association, actor=rep, label="Rose", target_commune="75056", **needs
+        association=association,
+        actor=rep,
+        label="Rose",
+        target_commune="75056",
+        **needs,
     )
     return case, rep
 
@@ -283,18 +293,24 @@ def test_the_request_asks_the_safety_questions_without_the_label():
 def contacted_case(n: int = 3) -> tuple[Case, User, list[HostRequest]]:
     case, rep = open_case()
     services.case_record_safety_check(case=case, actor=rep, threatened=False)
-    sent = services.outreach_send(case=case, actor=rep, host_ids=[h.pk for h in hosts(n)])
+    sent = services.outreach_send(
+        case=case, actor=rep, host_ids=[h.pk for h in hosts(n)]
+    )
     return case, rep, sent
 
 
 def test_first_acceptance_tells_the_others_the_need_is_met(commit):
-    case, rep, sent = contacted_case(3)
+    _case, rep, sent = contacted_case(3)
     mail.outbox.clear()
     services.request_answer(request=sent[0], actor=sent[0].host, answer="declined")
     with commit():
         services.request_answer(request=sent[1], actor=sent[1].host, answer="accepted")
     statuses = dict(HostRequest.objects.values_list("pk", "status"))
-    assert statuses == {sent[0].pk: "declined", sent[1].pk: "accepted", sent[2].pk: "need_met"}
+    assert statuses == {
+        sent[0].pk: "declined",
+        sent[1].pk: "accepted",
+        sent[2].pk: "need_met",
+    }
     recipients = {m.to[0] for m in mail.outbox}
     assert sent[2].host.email in recipients
     assert rep.email in recipients
@@ -308,8 +324,12 @@ def placed_case() -> tuple[Case, User, object]:
     case, rep, sent = contacted_case(2)
     services.request_answer(request=sent[0], actor=sent[0].host, answer="accepted")
     placement = services.placement_record(
-        case=case, actor=rep, request=sent[0], starts_on=date.today(),
-        expected_end_on=date.today() + timedelta(days=5), duress_answer="quiet_day",
+        case=case,
+        actor=rep,
+        request=sent[0],
+        starts_on=timezone.localdate(),
+        expected_end_on=timezone.localdate() + timedelta(days=5),
+        duress_answer="quiet_day",
     )
     return case, rep, placement
 
@@ -318,13 +338,19 @@ def test_placement_needs_an_accepted_host_and_schedules_follow_ups():
     case, rep, sent = contacted_case(2)
     with pytest.raises(Conflict):
         services.placement_record(
-            case=case, actor=rep, request=sent[1], starts_on=date.today(),
-            expected_end_on=date.today(),
+            case=case,
+            actor=rep,
+            request=sent[1],
+            starts_on=timezone.localdate(),
+            expected_end_on=timezone.localdate(),
         )
     case, rep, placement = placed_case()
     case.refresh_from_db()
     assert case.status == Case.Status.PLACED
-    assert sorted(placement.follow_ups.values_list("with_whom", flat=True)) == ["guest", "host"]
+    assert sorted(placement.follow_ups.values_list("with_whom", flat=True)) == [
+        "guest",
+        "host",
+    ]
 
 
 def test_a_duress_answer_looks_normal_but_raises_an_urgent_alert(commit):
@@ -341,7 +367,7 @@ def test_a_duress_answer_looks_normal_but_raises_an_urgent_alert(commit):
 
 
 def test_the_other_quiet_answer_is_just_fine(commit):
-    case, rep, placement = placed_case()
+    _case, _rep, placement = placed_case()
     mail.outbox.clear()
     with commit():
         follow_up = services.check_in_log(
@@ -352,7 +378,7 @@ def test_the_other_quiet_answer_is_just_fine(commit):
 
 
 def test_an_issue_alerts_the_referent_and_strangers_cannot_check_in(commit):
-    case, rep, placement = placed_case()
+    _case, rep, placement = placed_case()
     guest_follow_up = placement.follow_ups.get(with_whom="guest")
     mail.outbox.clear()
     with commit():
@@ -398,7 +424,7 @@ def test_rehousing_excludes_previous_hosts():
 
 
 def test_closing_is_refused_while_placed():
-    case, rep, placement = placed_case()
+    case, rep, _placement = placed_case()
     with pytest.raises(Conflict):
         services.case_set_status(case=case, actor=rep, status="closed")
 
