@@ -27,6 +27,7 @@ main town of that cell).
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass
 from functools import cache
 
@@ -35,6 +36,7 @@ from h3.api import basic_int as _h3
 from sorority.places import gazetteer, geo
 from sorority.places.gazetteer import Commune
 
+_CITIES_WITH_ARRONDISSEMENTS = frozenset({"75056", "69123", "13055"})
 #: Resolution of the coarse grid used to find nearby communes (~26 km edges).
 _GRID_RES = 4
 
@@ -83,10 +85,9 @@ def _by_cell(res: int) -> dict[int, tuple[Commune, int]]:
     Municipal arrondissements replace their city (Paris, Lyon, Marseille) so a
     cell in Paris is named after its arrondissement and counts its residents.
     """
-    cities_with_arrondissements = {"75056", "69123", "13055"}
     table: dict[int, tuple[Commune, int]] = {}
     for commune in gazetteer.all_communes():  # most populous first
-        if commune.code in cities_with_arrondissements:
+        if commune.code in _CITIES_WITH_ARRONDISSEMENTS:
             continue
         cell = geo.snap(commune.lat, commune.lng, res)
         best = table.get(cell)
@@ -97,19 +98,42 @@ def _by_cell(res: int) -> dict[int, tuple[Commune, int]]:
     return table
 
 
-def nearest_commune(lat: float, lng: float) -> Commune:
-    """Commune whose centre is nearest to the point (within ~50 km), else raise."""
+def _closest(
+    lat: float, lng: float, grids: tuple[dict, ...], rings: int
+) -> tuple[float, Commune] | None:
     home = geo.snap(lat, lng, _GRID_RES)
-    grid = _grid()
+    k = math.cos(math.radians(lat))
     best: tuple[float, str, Commune] | None = None
-    for key in _h3.grid_disk(home, 2):
-        for commune in grid.get(key, ()):
-            d = geo.haversine_km(lat, lng, commune.lat, commune.lng)
-            if best is None or (d, commune.code) < best[:2]:
-                best = (d, commune.code, commune)
-    if best is None or best[0] > 60:
+    for grid in grids:
+        for key in _h3.grid_disk(home, rings):
+            for commune in grid.get(key, ()):
+                if commune.code in _CITIES_WITH_ARRONDISSEMENTS and len(grids) > 1:
+                    continue
+                # Equirectangular distance: exact enough to rank within ~50 km.
+                dx = (commune.lng - lng) * k
+                dy = commune.lat - lat
+                d2 = dx * dx + dy * dy
+                if best is None or (d2, commune.code) < best[:2]:
+                    best = (d2, commune.code, commune)
+    if best is None:
+        return None
+    return geo.haversine_km(lat, lng, best[2].lat, best[2].lng), best[2]
+
+
+def _nearest(lat: float, lng: float, grids: tuple[dict, ...]) -> Commune:
+    # Ring 1 of res-4 cells reaches at least ~22 km in every direction: a commune
+    # found within 20 km there is the nearest; otherwise look one ring further.
+    found = _closest(lat, lng, grids, 1)
+    if found is None or found[0] > 20:
+        found = _closest(lat, lng, grids, 2)
+    if found is None or found[0] > 60:
         raise OutsideCoverageError("No French commune near this position.")
-    return best[2]
+    return found[1]
+
+
+def nearest_commune(lat: float, lng: float) -> Commune:
+    """Commune whose centre is nearest to the point (within ~60 km), else raise."""
+    return _nearest(lat, lng, (_grid(),))
 
 
 def resident_estimate(lat: float, lng: float) -> int:
@@ -133,19 +157,7 @@ def area_for_cell(cell: int) -> Commune:
     if entry is not None:
         return entry[0]
     lat, lng = geo.cell_center(cell)
-    best: tuple[float, str, Commune] | None = None
-    home = geo.snap(lat, lng, _GRID_RES)
-    for grid in (_grid(), _arrondissement_grid()):
-        for key in _h3.grid_disk(home, 2):
-            for commune in grid.get(key, ()):
-                if commune.code in {"75056", "69123", "13055"}:
-                    continue
-                d = geo.haversine_km(lat, lng, commune.lat, commune.lng)
-                if best is None or (d, commune.code) < best[:2]:
-                    best = (d, commune.code, commune)
-    if best is None:
-        raise OutsideCoverageError("No French commune near this cell.")
-    return best[2]
+    return _nearest(lat, lng, (_grid(), _arrondissement_grid()))
 
 
 def area_label(commune: Commune) -> str:
