@@ -79,7 +79,7 @@ class Needs(Schema):
     step_free: bool | None = None
     target_commune: str | None = Field(None, max_length=5)
     avoid_commune: str | None = Field(None, max_length=5)
-    avoid_radius_km: int | None = Field(None, ge=0, le=200)
+    avoid_radius_km: int | None = Field(None, ge=0, le=100)
 
 
 class CaseIn(Needs):

@@ -102,7 +102,7 @@ class CaseForm(forms.Form):
         label=_("Area to avoid (town or postcode)"), max_length=100, required=False
     )
     avoid_radius_km = forms.IntegerField(
-        label=_("Radius to avoid (km)"), min_value=0, max_value=200, initial=0
+        label=_("Radius to avoid (km)"), min_value=0, max_value=100, initial=0
     )
     notes = forms.CharField(
         label=_("Notes"),

@@ -445,7 +445,11 @@ def case_referent(request: HttpRequest, case: object) -> None:
 def case_outreach(request: HttpRequest, pk: int) -> HttpResponse:
     """Hosts around the target area, filtered by her needs; contact up to ten at once."""
     case = selectors.case_get(user=request.user, pk=pk)
-    candidates = selectors.host_candidates(user=request.user, case=case, limit=30)
+    try:
+        candidates = selectors.host_candidates(user=request.user, case=case, limit=30)
+    except ApplicationError as exc:
+        messages.error(request, exc.message)
+        candidates = []
     choices = [(c.member_id, c.display_name) for c in candidates]
     form = OutreachForm(request.POST or None, host_choices=choices)
     if request.method == "POST" and form.is_valid():

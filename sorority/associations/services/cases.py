@@ -28,7 +28,7 @@ ANIMALS = ("cat", "dog", "other")
 MAX_CHILDREN = 10
 MAX_ADULTS = 10
 MAX_NIGHTS = 365
-MAX_AVOID_RADIUS_KM = 200
+MAX_AVOID_RADIUS_KM = 100
 MAX_NOTES = 10_000
 
 # Status changes a person may ask for; "placed" is reached only by recording a
@@ -93,7 +93,7 @@ def _clean_needs(values: dict) -> dict:
             value = int(value)
         elif key == "avoid_radius_km":
             if not 0 <= int(value) <= MAX_AVOID_RADIUS_KM:
-                raise _invalid(key, _("From 0 to 200 km."))
+                raise _invalid(key, _("From 0 to 100 km."))
             value = int(value)
         elif key in ("target_commune", "avoid_commune"):
             value = (value or "").strip().upper()

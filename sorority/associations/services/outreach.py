@@ -24,9 +24,30 @@ def max_hosts() -> int:
 def request_text(case: Case, sender: User) -> str:
     """The templated request: the needs and the brief's safety questions, no label."""
     with override("fr"):
+        hello = _(
+            "Hello, I am %(name)s, a referent of the association %(association)s."
+        ) % {
+            "name": sender.display_name,
+            "association": case.association.name,
+        }
+        if case.need == Case.Need.SUPPORT:
+            return "\n".join(
+                [
+                    hello,
+                    _(
+                        "We are looking for someone to help a person we are helping (%(kinds)s)."
+                    )
+                    % {"kinds": ", ".join(case.support_kinds) or "-"},
+                    _("Could you tell us when you are available?"),
+                    "",
+                    _(
+                        "Please answer yes or no on the request page; we stay in touch with "
+                        "you both."
+                    ),
+                ]
+            )
         lines = [
-            _("Hello, I am %(name)s, a referent of the association %(association)s.")
-            % {"name": sender.display_name, "association": case.association.name},
+            hello,
             _("We are looking for a safe place for a person we are helping:"),
             "- "
             + ngettext("%(n)d adult", "%(n)d adults", case.adults) % {"n": case.adults},
