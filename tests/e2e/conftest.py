@@ -57,4 +57,4 @@ def login(page, live_server, email: str, password: str) -> None:
     page.goto(f"{live_server.url}/accounts/login/")
     page.fill("input[name=login]", email)
     page.fill("input[name=password]", password)
-    page.click("form button[type=submit]")
+    page.locator("form:has(input[name=password]) button[type=submit]").first.click()

@@ -71,3 +71,23 @@ def test_member_chosen_exit_destination_is_used(member_client, member):
     member.save()
     body = member_client.get(reverse("core:home")).content.decode()
     assert 'content="https://example.org/recettes"' in body
+
+
+def test_a_null_origin_is_accepted_only_from_the_same_origin(client, member):
+    from django.test import Client
+
+    strict = Client(enforce_csrf_checks=True)
+    strict.force_login(member)
+    strict.get("/")
+    token = strict.cookies["csrftoken"].value
+    url = reverse("account_logout")
+    forged = strict.post(url, {"csrfmiddlewaretoken": token}, HTTP_ORIGIN="null")
+    assert forged.status_code == 403
+    cross = strict.post(
+        url, {"csrfmiddlewaretoken": token}, HTTP_ORIGIN="null", HTTP_SEC_FETCH_SITE="cross-site"
+    )
+    assert cross.status_code == 403
+    same = strict.post(
+        url, {"csrfmiddlewaretoken": token}, HTTP_ORIGIN="null", HTTP_SEC_FETCH_SITE="same-origin"
+    )
+    assert same.status_code == 302
