@@ -14,17 +14,30 @@ from sorority.places.tests.factories import located_member
 
 pytestmark = pytest.mark.django_db
 
-ROOM = {"type": "room", "adults": 2, "children": 2, "animals": ["cat"], "max_nights": 7,
-        "availability": "now"}
+ROOM = {
+    "type": "room",
+    "adults": 2,
+    "children": 2,
+    "animals": ["cat"],
+    "max_nights": 7,
+    "availability": "now",
+}
 
 
 @pytest.fixture
 def lyon_case():
     association, rep = approved_association_with_staff()
     case = services.case_open(
-        association=association, actor=rep, label="Rose", target_commune="69123",
-        adults=1, children_ages=[5], animals=["cat"], nights=3,
-        avoid_commune="42218", avoid_radius_km=10,  # Saint-Étienne
+        association=association,
+        actor=rep,
+        label="Rose",
+        target_commune="69123",
+        adults=1,
+        children_ages=[5],
+        animals=["cat"],
+        nights=3,
+        avoid_commune="42218",
+        avoid_radius_km=10,  # Saint-Étienne
     )
     services.case_record_safety_check(case=case, actor=rep, threatened=False)
     return case, rep
@@ -59,7 +72,10 @@ def test_hosts_already_asked_or_who_hosted_are_left_out(lyon_case):
     assert second.pk in found
     services.request_answer(request=request, actor=first, answer="accepted")
     placement = services.placement_record(
-        case=case, actor=rep, request=request, starts_on=timezone.localdate(),
+        case=case,
+        actor=rep,
+        request=request,
+        starts_on=timezone.localdate(),
         expected_end_on=timezone.localdate() + timedelta(days=2),
     )
     services.placement_end(placement=placement, actor=rep, rehouse=True)
@@ -73,7 +89,9 @@ def test_outreach_opens_one_conversation_per_host_and_releases_politely(
     case, rep = lyon_case
     hosts = [located_member("69123", safe_place=ROOM) for _ in range(3)]
     with django_capture_on_commit_callbacks(execute=True):
-        sent = services.outreach_send(case=case, actor=rep, host_ids=[h.pk for h in hosts])
+        sent = services.outreach_send(
+            case=case, actor=rep, host_ids=[h.pk for h in hosts]
+        )
     conversations = Conversation.objects.filter(kind=Conversation.Kind.ASSOCIATION)
     assert conversations.count() == 3
     first = Message.objects.filter(sender=rep).first()
