@@ -9,7 +9,7 @@ from sorority.accounts.services import user_grant_role, user_set_status
 from sorority.core.demo import DemoContext
 
 # Base32 secret of the demo moderator's authenticator app (demo only).
-DEMO_TOTP_SECRET = "JBSWY3DPEHPK3PXPJBSWY3DPEHPK3PXP"
+DEMO_TOTP_SECRET = "JBSWY3DPEHPK3PXPJBSWY3DPEHPK3PXP"  # noqa: S105 - demo only
 
 ACCOUNTS = [
     # role, e-mail, display name, password, status, extra role

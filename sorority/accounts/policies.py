@@ -1,8 +1,8 @@
 """Who a person is to the platform: her state and roles, asked by every view."""
 
 from django.conf import settings
-from django.db import models
 from django.contrib.auth.models import AnonymousUser
+from django.db import models
 from django.http import HttpRequest
 
 from sorority.accounts.models import RoleAssignment, User

@@ -20,11 +20,11 @@ class UserFactory(DjangoModelFactory[User]):
     password = factory.PostGenerationMethodCall("set_password", PASSWORD)
 
     @factory.post_generation
-    def verified_email(obj: User, create: bool, extracted: object, **kwargs: object) -> None:
+    def verified_email(self: User, create: bool, extracted: object, **kwargs: object) -> None:
         if create:
-            obj.save()
+            self.save()
             EmailAddress.objects.get_or_create(
-                user=obj, email=obj.email, defaults={"verified": True, "primary": True}
+                user=self, email=self.email, defaults={"verified": True, "primary": True}
             )
 
 

@@ -37,7 +37,8 @@ def test_pages_are_never_cached_and_camera_is_off_by_default(client):
 def test_no_inline_script_in_the_base_template(client):
     body = client.get(reverse("core:landing")).content.decode()
     for tag in re.findall(r"<script[^>]*>", body):
-        assert "src=" in tag and "nonce=" in tag
+        assert "src=" in tag
+        assert "nonce=" in tag
     assert " onclick=" not in body
     assert " style=" not in body
 

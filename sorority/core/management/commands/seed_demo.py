@@ -20,7 +20,7 @@ class Command(BaseCommand):
         path = Path(output)
         path.parent.mkdir(parents=True, exist_ok=True)
         path.write_text(json.dumps(ctx.logins, indent=2, ensure_ascii=False) + "\n")
-        self.stdout.write("Demo logins (demo only, written to %s):" % path)
+        self.stdout.write(f"Demo logins (demo only, written to {path}):")
         for login in ctx.logins:
             extra = f"  TOTP secret {login['totp_secret']}" if "totp_secret" in login else ""
             self.stdout.write(f"  {login['role']:<18} {login['email']:<34} {login['password']}{extra}")
