@@ -165,15 +165,15 @@ def test_a_member_is_indistinguishable_from_anywhere_in_her_cell(client, member)
         located_member(lat=position[0], lng=position[1], place="", user=host,
                        support={}, safe_place={})
         responses = []
-        for origin in ({"lat": 45.70, "lng": 4.80}, {"lat": 45.76, "lng": 4.83},
-                       {"place": "69266"}, {"lat": 45.7579, "lng": 4.8321}):
-            for url in ("/api/v1/search/support", "/api/v1/search/safe-places"):
-                responses.append(client.get(url, origin).content)
-        for zoom in (5, 9, 12, 15):
-            responses.append(
-                client.get("/api/v1/map", {"bbox": "45,4,46.5,6", "zoom": zoom,
-                                           "layer": "safe_place"}).content
-            )
+        origins = ({"lat": 45.70, "lng": 4.80}, {"lat": 45.76, "lng": 4.83},
+                   {"place": "69266"}, {"lat": 45.7579, "lng": 4.8321})
+        urls = ("/api/v1/search/support", "/api/v1/search/safe-places")
+        responses += [client.get(u, o).content for o in origins for u in urls]
+        responses += [
+            client.get("/api/v1/map", {"bbox": "45,4,46.5,6", "zoom": zoom,
+                                       "layer": "safe_place"}).content
+            for zoom in (5, 9, 12, 15)
+        ]
         outputs.append(responses)
     assert outputs[0] == outputs[1]
 
