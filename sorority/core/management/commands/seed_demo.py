@@ -24,5 +24,9 @@ class Command(BaseCommand):
         for login in ctx.logins:
             extra = f"  TOTP secret {login['totp_secret']}" if "totp_secret" in login else ""
             self.stdout.write(f"  {login['role']:<18} {login['email']:<34} {login['password']}{extra}")
+        if any("totp_secret" in login for login in ctx.logins):
+            self.stdout.write(
+                "  Moderator second factor: .venv/bin/python manage.py totp_code <TOTP secret>"
+            )
         for note in ctx.notes:
             self.stdout.write(f"  {note}")
