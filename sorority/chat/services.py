@@ -12,6 +12,7 @@ from django.conf import settings
 from django.core.cache import cache
 from django.db import transaction
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from sorority.accounts.models import User
 from sorority.accounts.policies import AnyUser
@@ -41,16 +42,18 @@ def clean_text(text: object) -> str:
     """Return the text to store, or raise a clear error (empty, too long)."""
     if not isinstance(text, str):
         raise ApplicationError(
-            "A message is text.", code="invalid", fields={"text": ["Required."]}
+            _("A message is text."), code="invalid", fields={"text": ["Required."]}
         )
     text = text.replace("\x00", "").replace("\r\n", "\n").strip()
     if not text:
         raise ApplicationError(
-            "The message is empty.", code="empty_message", fields={"text": ["Empty."]}
+            _("The message is empty."),
+            code="empty_message",
+            fields={"text": ["Empty."]},
         )
     if len(text) > MESSAGE_MAX_LENGTH:
         raise ApplicationError(
-            f"A message has at most {MESSAGE_MAX_LENGTH} characters.",
+            _("A message has at most %(n)s characters.") % {"n": MESSAGE_MAX_LENGTH},
             code="message_too_long",
             fields={"text": [f"At most {MESSAGE_MAX_LENGTH} characters."]},
         )
@@ -68,7 +71,7 @@ def _check_rate(user: AnyUser) -> None:
         count = 1
     if count > messages_per_minute():
         raise RateLimited(
-            "Too many messages in a minute. Wait a little and try again.",
+            _("Too many messages in a minute. Wait a little and try again."),
             code="rate_limited",
         )
 
@@ -159,13 +162,13 @@ def conversation_start(
     """
     refusal = contact_refusal(starter, other)
     if refusal == "cannot_contact_self":
-        raise ApplicationError("You cannot write to yourself.", code=refusal)
+        raise ApplicationError(_("You cannot write to yourself."), code=refusal)
     if refusal is not None:
-        raise NotFound("No such member.")
+        raise NotFound(_("No such member."))
     text = clean_text(text)
     _check_rate(starter)
     if other is None:
-        raise NotFound("No such member.")
+        raise NotFound(_("No such member."))
     conversation, created = _get_or_create_conversation(
         starter=starter, other=other, kind=kind
     )
@@ -188,10 +191,10 @@ def message_send(*, sender: User, conversation_id: object, text: str) -> Message
     try:
         conversation = conversations_visible_to(sender).get(pk=int(conversation_id))  # type: ignore[arg-type]
     except (Conversation.DoesNotExist, TypeError, ValueError):
-        raise NotFound("No such conversation.") from None
+        raise NotFound(_("No such conversation.")) from None
     if conversation.person_low_id is None or conversation.person_high_id is None:
         raise ApplicationError(
-            "This person has left; the conversation is closed.",
+            _("This person has left; the conversation is closed."),
             code="conversation_closed",
         )
     text = clean_text(text)
@@ -254,13 +257,13 @@ def contact_several(
     ids = list(dict.fromkeys(int(i) for i in member_ids))
     if not ids:
         raise ApplicationError(
-            "Choose at least one member.",
+            _("Choose at least one member."),
             code="invalid",
             fields={"member_ids": ["Empty."]},
         )
     if len(ids) > SEVERAL_MAX:
         raise ApplicationError(
-            f"At most {SEVERAL_MAX} members at once.",
+            _("At most %(n)s members at once.") % {"n": SEVERAL_MAX},
             code="too_many_members",
             fields={"member_ids": [f"At most {SEVERAL_MAX}."]},
         )
@@ -271,7 +274,7 @@ def contact_several(
     ).count()
     if sent_today >= several_per_day():
         raise RateLimited(
-            "You reached today's limit of requests to several hosts.",
+            _("You reached today's limit of requests to several hosts."),
             code="rate_limited",
         )
     _check_rate(sender)
@@ -327,7 +330,6 @@ def notify_unread() -> int:
     """
     from django.db.models import Exists, OuterRef
     from django.utils import translation
-    from django.utils.translation import gettext as _
 
     from sorority.core.notify import send_notification
 
@@ -376,7 +378,7 @@ def block_member(*, blocker: User, member_id: object) -> User:
 
     other = _member_or_404(member_id)
     if other is None or other.status not in {User.Status.MEMBER, User.Status.BANNED}:
-        raise NotFound("No such member.")
+        raise NotFound(_("No such member."))
     if other.pk == blocker.pk:
-        raise ApplicationError("You cannot block yourself.", code="invalid_block")
+        raise ApplicationError(_("You cannot block yourself."), code="invalid_block")
     return block_create(blocker=blocker, blocked=other)

@@ -13,6 +13,7 @@ from django.conf import settings
 from django.core.cache import cache
 from django.db import transaction
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from sorority.accounts.models import User
 from sorority.accounts.policies import is_member
@@ -59,7 +60,7 @@ def _check_rate(user: User) -> None:
         cache.set(key, 1, timeout=3700)
         count = 1
     if count > reports_per_hour():
-        raise RateLimited("Too many reports in an hour. Try again later.")
+        raise RateLimited(_("Too many reports in an hour. Try again later."))
 
 
 def _int_or_none(value: object) -> int | None:
@@ -68,7 +69,7 @@ def _int_or_none(value: object) -> int | None:
     try:
         return int(value)  # type: ignore[arg-type]
     except (TypeError, ValueError):
-        raise NotFound("Not found.") from None
+        raise NotFound(_("Not found.")) from None
 
 
 @transaction.atomic
@@ -88,18 +89,20 @@ def report_create(
     member_id, message_id = _int_or_none(member_id), _int_or_none(message_id)
     if (member_id is None) == (message_id is None):
         raise ApplicationError(
-            "Report either a member or a message.",
+            _("Report either a member or a message."),
             code="invalid",
             fields={"member_id": ["Give a member or a message."]},
         )
     if reason not in Report.Reason.values:
         raise ApplicationError(
-            "Choose a reason.", code="invalid", fields={"reason": ["Unknown reason."]}
+            _("Choose a reason."),
+            code="invalid",
+            fields={"reason": ["Unknown reason."]},
         )
     details = (details or "").replace("\x00", "").strip()
     if len(details) > DETAILS_MAX_LENGTH:
         raise ApplicationError(
-            "The details are too long.",
+            _("The details are too long."),
             code="invalid",
             fields={"details": [f"At most {DETAILS_MAX_LENGTH} characters."]},
         )
@@ -112,14 +115,14 @@ def report_create(
             .first()
         )
         if message is None or message.sender_id in (None, reporter.pk):
-            raise NotFound("No such message.")
+            raise NotFound(_("No such message."))
         report.message = message
         report.message_text = message.text
         report.reported = message.sender
     else:
         reported = User.objects.filter(pk=member_id).first()
         if reported is None or not is_member(reported) or reported.pk == reporter.pk:
-            raise NotFound("No such member.")
+            raise NotFound(_("No such member."))
         report.reported = reported
     _check_rate(reporter)
     report.full_clean()
@@ -168,15 +171,15 @@ def _audit_refusals(func: F) -> F:
 def _lock_open_report(moderator: User, report_id: int) -> Report:
     report = Report.objects.select_for_update().filter(pk=report_id).first()
     if report is None:
-        raise NotFound("No such report.")
+        raise NotFound(_("No such report."))
     if not can_act_on_report(moderator, report):
         raise Refused(
-            "Another moderator must handle a report you filed or that is about you.",
+            _("Another moderator must handle a report you filed or that is about you."),
             code="conflict_of_interest",
             report=report,
         )
     if report.status != Report.Status.OPEN:
-        raise Conflict("This report is already closed.", code="report_closed")
+        raise Conflict(_("This report is already closed."), code="report_closed")
     return report
 
 
@@ -208,13 +211,12 @@ def report_dismiss(*, moderator: User, report_id: int, note: str = "") -> Report
 def report_warn(*, moderator: User, report_id: int, note: str = "") -> Report:
     """Warn the reported member (neutral e-mail) and close. Emits `warned`."""
     from django.utils import translation
-    from django.utils.translation import gettext as _
 
     from sorority.core.notify import send_notification
 
     report = _lock_open_report(moderator, report_id)
     if report.reported is None:
-        raise Conflict("This person has left.", code="person_left")
+        raise Conflict(_("This person has left."), code="person_left")
     _close(report, moderator, Report.Status.ACTIONED)
     _event(
         kind=ModerationEvent.Kind.WARNED,
@@ -244,14 +246,14 @@ def report_suspend(
     """Pause the reported member's access for some days and close. Emits `suspended`."""
     if not isinstance(days, int) or not 1 <= days <= SUSPENSION_MAX_DAYS:
         raise ApplicationError(
-            "Choose between 1 and 365 days.",
+            _("Choose between 1 and 365 days."),
             code="invalid",
             fields={"days": ["Between 1 and 365."]},
         )
     report = _lock_open_report(moderator, report_id)
     target = report.reported
     if target is None or target.status == User.Status.BANNED:
-        raise Conflict("This person has left or is banned.", code="person_left")
+        raise Conflict(_("This person has left or is banned."), code="person_left")
     suspension = Suspension.objects.create(
         user=target,
         report=report,
@@ -308,12 +310,12 @@ def ban_propose(
     """
     report = _lock_open_report(moderator, report_id)
     if report.reported is None:
-        raise Conflict("This person has left.", code="person_left")
+        raise Conflict(_("This person has left."), code="person_left")
     if BanProposal.objects.filter(
         target=report.reported, status=BanProposal.Status.PROPOSED
     ).exists():
         raise Conflict(
-            "A ban of this person is already proposed.", code="already_proposed"
+            _("A ban of this person is already proposed."), code="already_proposed"
         )
     proposal = BanProposal(
         target=report.reported,
@@ -352,7 +354,7 @@ def _identity_tags(identity: dict | None) -> dict[str, str]:
         )
     except (TypeError, ValueError) as exc:
         raise ApplicationError(
-            "The identity is incomplete.",
+            _("The identity is incomplete."),
             code="invalid",
             fields={"family_name": [str(exc)]},
         ) from None
@@ -362,12 +364,12 @@ def _identity_tags(identity: dict | None) -> dict[str, str]:
 def _lock_proposal(moderator: User, proposal_id: int) -> BanProposal:
     proposal = BanProposal.objects.select_for_update().filter(pk=proposal_id).first()
     if proposal is None:
-        raise NotFound("No such proposal.")
+        raise NotFound(_("No such proposal."))
     if proposal.status != BanProposal.Status.PROPOSED:
-        raise Conflict("This proposal is already decided.", code="already_decided")
+        raise Conflict(_("This proposal is already decided."), code="already_decided")
     if not can_decide_ban(moderator, proposal):
         raise Refused(
-            "A ban needs a second, different moderator.",
+            _("A ban needs a second, different moderator."),
             code="second_moderator_required",
             report=proposal.report,
             proposal=proposal.pk,
