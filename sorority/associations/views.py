@@ -12,12 +12,15 @@ from django.contrib import messages
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 from django.views.decorators.http import require_POST
 
 from sorority.accounts.models import User
 from sorority.associations import selectors, services
 from sorority.associations.forms import (
+    ANIMAL_LABELS,
     CHECK_IN_LABELS,
+    SUPPORT_KIND_LABELS,
     AnswerForm,
     AssociationForm,
     CaseForm,
@@ -34,7 +37,14 @@ from sorority.associations.forms import (
     StatusForm,
 )
 from sorority.associations.integrations import chat_path
-from sorority.associations.models import Association, HostRequest, Membership
+from sorority.associations.models import (
+    Association,
+    Case,
+    CaseEvent,
+    FollowUp,
+    HostRequest,
+    Membership,
+)
 from sorority.associations.policies import (
     associations_staffed_by,
     associations_visible_to,
@@ -251,6 +261,30 @@ def review(request: HttpRequest, pk: int) -> HttpResponse:
 # ---------------------------------------------------------------------- cases
 
 
+def _event_detail(event: CaseEvent) -> str:
+    """A short human detail of a timeline row, from its ids and choice values."""
+    data = event.data or {}
+    statuses = dict(Case.Status.choices)
+    if event.kind == CaseEvent.Kind.STATUS_CHANGED:
+        return f"{statuses.get(data.get('previous'), '')} → {statuses.get(data.get('status'), '')}"
+    if event.kind == CaseEvent.Kind.HOST_ANSWERED:
+        return str(dict(HostRequest.Status.choices).get(data.get("answer"), ""))
+    if event.kind in (CaseEvent.Kind.OUTREACH_SENT, CaseEvent.Kind.OTHERS_RELEASED):
+        count = len(data.get("hosts", []))
+        return ngettext("%(n)d host", "%(n)d hosts", count) % {"n": count}
+    if event.kind == CaseEvent.Kind.SAFETY_CHECKED:
+        return (
+            _("followed or threatened")
+            if data.get("threatened")
+            else _("not threatened")
+        )
+    detail = str(dict(FollowUp.With.choices).get(data.get("with_whom"), ""))
+    if event.kind == CaseEvent.Kind.CHECK_IN_LOGGED:
+        outcome = dict(FollowUp.Outcome.choices).get(data.get("outcome"), "")
+        detail = f"{detail} — {outcome}"
+    return detail
+
+
 @access(Access.MEMBER)
 def case_list(request: HttpRequest) -> HttpResponse:
     associations = list(associations_staffed_by(request.user))
@@ -338,8 +372,11 @@ def case_edit(request: HttpRequest, pk: int) -> HttpResponse:
 def case_detail(request: HttpRequest, pk: int) -> HttpResponse:
     case = selectors.case_get(user=request.user, pk=pk)
     placement = selectors.active_placement(case)
+    previous_hosts = {p.host_id for p in case.placements.all()}
     accepted = [
-        r for r in case.requests.all() if r.status == HostRequest.Status.ACCEPTED
+        r
+        for r in case.requests.all()
+        if r.status == HostRequest.Status.ACCEPTED and r.host_id not in previous_hosts
     ]
     return render(
         request,
@@ -358,6 +395,9 @@ def case_detail(request: HttpRequest, pk: int) -> HttpResponse:
             "check_in_form": CheckInForm(),
             "end_form": EndForm(),
             "check_in_labels": CHECK_IN_LABELS,
+            "timeline": [(event, _event_detail(event)) for event in case.events.all()],
+            "support_kinds": [str(SUPPORT_KIND_LABELS[k]) for k in case.support_kinds],
+            "animals": [str(ANIMAL_LABELS[a]) for a in case.animals],
             "host_chat": chat_path(placement.host_id)
             if placement and placement.host_id
             else None,

@@ -97,6 +97,11 @@ def placement_record(
         raise Conflict(
             _("This case is not looking for a place."), code="case_not_searching"
         )
+    if Placement.objects.filter(case=case, host_id=request.host_id).exists():
+        raise Conflict(
+            _("She already hosted this person: choose another host."),
+            code="host_excluded",
+        )
     if Placement.objects.filter(case=case, ended_at__isnull=True).exists():
         raise Conflict(_("End the current placement first."), code="placement_active")
     if expected_end_on < starts_on:

@@ -419,6 +419,15 @@ def test_rehousing_excludes_previous_hosts():
     assert exc.value.code == "host_excluded"
     new = services.outreach_send(case=case, actor=rep, host_ids=[hosts(1)[0].pk])
     assert new[0].batch == 2
+    with pytest.raises(Conflict) as exc:
+        services.placement_record(
+            case=case,
+            actor=rep,
+            request=placement.request,
+            starts_on=timezone.localdate(),
+            expected_end_on=timezone.localdate(),
+        )
+    assert exc.value.code == "host_excluded"
     with pytest.raises(Conflict):
         services.check_in_log(placement=placement, actor=rep, answer="fine")
 
