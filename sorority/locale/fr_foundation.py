@@ -138,6 +138,20 @@ FR = {
     "Sign in with a second factor to continue.": "Connectez-vous avec un second facteur pour continuer.",
     "You may not do this.": "Vous ne pouvez pas faire cela.",
     "This account is closed.": "Ce compte est fermé.",
+    "Hotlines": "Numéros d'aide",
+    "Name": "Nom",
+    "Number": "Numéro",
+    "Channel": "Canal",
+    "Description (French)": "Description (français)",
+    "Description (English)": "Description (anglais)",
+    "Emergency number (shown in the top strip)": "Numéro d'urgence (affiché dans le bandeau du haut)",
+    "Position": "Position",
+    "Shown": "Affiché",
+    "The directory is saved.": "L'annuaire est enregistré.",
+    "Hotline directory": "Annuaire des numéros d'aide",
+    "These numbers are shown on every page. The last empty row adds a number.": "Ces numéros apparaissent sur chaque page. La dernière ligne vide permet d'en ajouter un.",
+    "New number": "Nouveau numéro",
+    "Save the directory": "Enregistrer l'annuaire",
 }
 FR_PLURAL = {"%(n)s unread": ("%(n)s non lu", "%(n)s non lus")}
 

@@ -5,4 +5,7 @@ from sorority.safety import views
 app_name = "safety"
 URL_PREFIX = "safety/"
 
-urlpatterns = [path("", views.safety_page, name="page")]
+urlpatterns = [
+    path("", views.safety_page, name="page"),
+    path("directory/", views.directory_edit, name="directory"),
+]
