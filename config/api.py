@@ -11,7 +11,12 @@ from django.apps import apps
 from django.core.exceptions import PermissionDenied, RequestDataTooBig
 from django.http import Http404, HttpRequest, HttpResponse
 from ninja import NinjaAPI
-from ninja.errors import AuthenticationError, AuthorizationError, HttpError, ValidationError
+from ninja.errors import (
+    AuthenticationError,
+    AuthorizationError,
+    HttpError,
+    ValidationError,
+)
 
 from sorority.core.access import Access
 from sorority.core.api import api_access

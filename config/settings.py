@@ -108,6 +108,7 @@ MIDDLEWARE = [
     "sorority.core.middleware.ApiErrorEnvelopeMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
+    "sorority.core.middleware.FrenchByDefaultMiddleware",
     "django.middleware.locale.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
     "sorority.core.middleware.CsrfMiddleware",

@@ -173,3 +173,19 @@ class CsrfMiddleware(CsrfViewMiddleware):
         ):
             return True
         return super()._origin_verified(request)
+
+
+class FrenchByDefaultMiddleware:
+    """Web pages are in French unless the person chose English (language cookie).
+
+    The browser's Accept-Language is ignored on pages: the community is French and a
+    shared or borrowed device should not change it. API clients may still send it.
+    """
+
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        if not is_api(request):
+            request.META.pop("HTTP_ACCEPT_LANGUAGE", None)
+        return self.get_response(request)

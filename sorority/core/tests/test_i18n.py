@@ -48,3 +48,8 @@ def test_emergency_numbers_and_partner_hotlines_are_on_every_public_page(client)
         body = client.get(reverse(name)).content.decode()
         for number in ("17", "112", "114", "3919", "115", "06 60 58 96 05", "09 77 42 59 20"):
             assert f">{number}<" in body or f"> {number}<" in body or f"SMS {number}" in body, (name, number)
+
+
+def test_an_english_browser_still_gets_french_pages_until_she_switches(client):
+    body = client.get(reverse("core:landing"), HTTP_ACCEPT_LANGUAGE="en-US,en;q=0.9").content.decode()
+    assert 'lang="fr"' in body
