@@ -143,7 +143,7 @@ def test_the_threatened_answer_tells_to_call_17_and_blocks_outreach(client):
 
 
 def test_opening_a_case_by_name_of_the_town(client):
-    association, rep = approved_association_with_staff()
+    _association, rep = approved_association_with_staff()
     sign_in(client, rep)
     response = client.post(
         reverse("associations:case_new"),
