@@ -1,8 +1,12 @@
 """Writing and checking the hash-chained audit log of verification cases."""
 
-from django.db import transaction
+import time
+
+from django.db import OperationalError, connection, transaction
 
 from sorority.verification.models import AuditEntry
+
+RETRIES = 8
 
 
 def audit(
@@ -13,7 +17,28 @@ def audit(
     request_id: object = None,
     **data: object,
 ) -> AuditEntry:
-    """Append one row chained to the previous one. Pseudonymous ids only."""
+    """Append one row chained to the previous one. Pseudonymous ids only.
+
+    Outside a transaction (e.g. several document views at once), a write that finds
+    the table locked (SQLite) is retried: a view must never go unaudited.
+    """
+    for attempt in range(RETRIES):
+        try:
+            return _append(kind, actor_id, subject_id, request_id, data)
+        except OperationalError as exc:
+            if connection.in_atomic_block or "locked" not in str(exc) or attempt == RETRIES - 1:
+                raise
+            time.sleep(0.05 * (attempt + 1))
+    raise AssertionError("unreachable")
+
+
+def _append(
+    kind: str,
+    actor_id: int | None,
+    subject_id: int | None,
+    request_id: object,
+    data: dict,
+) -> AuditEntry:
     with transaction.atomic():
         # Lock the tail so that two writers cannot both chain to the same row
         # (PostgreSQL; SQLite's IMMEDIATE transactions already serialise writers).

@@ -89,7 +89,7 @@ _HEIF_BRANDS: Final = frozenset(
 _HIGH_BIT_DEPTH_MODES: Final = frozenset({"I", "F", "I;16", "I;16L", "I;16B", "I;16N"})
 
 
-class InvalidImage(ValueError):  # noqa: N818 - public name fixed by the API
+class InvalidImage(ValueError):
     """Raised when an upload is not an acceptable image.
 
     ``code`` is stable and meant for API responses and metrics; ``message`` is a

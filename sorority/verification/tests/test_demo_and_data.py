@@ -9,7 +9,11 @@ from sorority.accounts.tests.factories import UserFactory
 from sorority.core.demo import DemoContext
 from sorority.core.personal_data import covered_models, registered
 from sorority.verification import vault
-from sorority.verification.models import AuditEntry, EvidenceDocument, VerificationRequest
+from sorority.verification.models import (
+    AuditEntry,
+    EvidenceDocument,
+    VerificationRequest,
+)
 from sorority.verification.tests.conftest import submit_via_api
 
 pytestmark = pytest.mark.django_db
