@@ -152,11 +152,8 @@ async def test_posting_in_a_foreign_conversation_is_not_found_and_stores_nothing
         {"type": "send", "conversation": conversation.pk, "text": "x"}
     )
     reply = await ws.receive_json_from(timeout=3)
-    assert reply == {
-        "type": "error",
-        "code": "not_found",
-        "message": "No such conversation.",
-    }
+    assert reply["type"] == "error"
+    assert reply["code"] == "not_found"
     await ws.send_json_to({"type": "send", "conversation": "abc", "text": "x"})
     assert (await ws.receive_json_from(timeout=3))["code"] == "not_found"
     assert await database_sync_to_async(Message.objects.count)() == 0
