@@ -1,11 +1,10 @@
-"""Pages: associations and staff, moderator review, cases, and the host's side.
+"""Case pages: needs, safety check, outreach, placement, follow-ups.
 
-Case pages use the MEMBER rule and then `cases_visible_to`: anyone who is not current
+They use the MEMBER rule and then `cases_visible_to`: anyone who is not current
 staff of the case's association (a plain member, a moderator, a former or foreign
 staff member) gets the same 404 as for a case that does not exist.
 """
 
-import json
 from collections.abc import Callable
 
 from django.contrib import messages
@@ -22,13 +21,10 @@ from sorority.associations.forms import (
     CHECK_IN_LABELS,
     SUPPORT_KIND_LABELS,
     AnswerForm,
-    AssociationForm,
     CaseForm,
     CheckInForm,
-    DecisionForm,
     EndForm,
     FollowUpForm,
-    InviteForm,
     NotesForm,
     OutreachForm,
     PlacementForm,
@@ -38,225 +34,18 @@ from sorority.associations.forms import (
 )
 from sorority.associations.integrations import chat_path
 from sorority.associations.models import (
-    Association,
     Case,
     CaseEvent,
     FollowUp,
     HostRequest,
-    Membership,
 )
 from sorority.associations.policies import (
     associations_staffed_by,
-    associations_visible_to,
-    can_manage_staff,
     follow_ups_visible_to,
-    hostings_of,
-    requests_for_host,
 )
+from sorority.associations.views.common import _commune_name, _run
 from sorority.core.access import Access, access
-from sorority.core.errors import ApplicationError, NotFound
-from sorority.places import gazetteer
-
-
-def _run(request: HttpRequest, action: Callable[[], object], success: str = "") -> bool:
-    """Call a service; show its refusal as a message. A NotFound becomes a 404."""
-    try:
-        action()
-    except NotFound as exc:
-        raise Http404 from exc
-    except ApplicationError as exc:
-        messages.error(request, exc.message)
-        return False
-    if success:
-        messages.success(request, success)
-    return True
-
-
-def _commune_name(code: str) -> str:
-    commune = gazetteer.get(code) if code else None
-    return f"{commune.name} ({commune.postcode})" if commune else ""
-
-
-# ---------------------------------------------------------------- associations
-
-
-@access(Access.MEMBER)
-def home(request: HttpRequest) -> HttpResponse:
-    """Her associations, invitations, requests received as a host and stays she hosts."""
-    user = request.user
-    return render(
-        request,
-        "associations/home.html",
-        {
-            "associations": associations_visible_to(user).order_by("name"),
-            "invitations": Membership.objects.filter(
-                user=user,
-                status=Membership.Status.INVITED,
-                association__status=Association.Status.APPROVED,
-            ).select_related("association"),
-            "requests": requests_for_host(user)
-            .filter(status=HostRequest.Status.WAITING)
-            .select_related("case__association"),
-            "hostings": hostings_of(user)
-            .filter(ended_at__isnull=True)
-            .select_related("case__association", "case__referent"),
-        },
-    )
-
-
-@access(Access.MEMBER)
-def register(request: HttpRequest) -> HttpResponse:
-    form = AssociationForm(request.POST or None)
-    if request.method == "POST" and form.is_valid():
-        try:
-            association = services.association_register(
-                representative=request.user, **form.cleaned_data
-            )
-        except ApplicationError as exc:
-            for field, errors in exc.fields.items():
-                for error in errors:
-                    form.add_error(field if field in form.fields else None, error)
-            if not exc.fields:
-                form.add_error(None, exc.message)
-        else:
-            messages.success(
-                request,
-                _("Your association is registered. A moderator will review it."),
-            )
-            return redirect("associations:detail", pk=association.pk)
-    return render(request, "associations/association_register.html", {"form": form})
-
-
-@access(Access.MEMBER)
-def detail(request: HttpRequest, pk: int) -> HttpResponse:
-    association = get_object_or_404(associations_visible_to(request.user), pk=pk)
-    return render(
-        request,
-        "associations/association_detail.html",
-        {
-            "association": association,
-            "memberships": association.memberships.select_related("user").exclude(
-                status__in=[Membership.Status.DECLINED]
-            ),
-            "can_manage": can_manage_staff(request.user, association),
-            "is_staff": association in associations_staffed_by(request.user),
-            "invite_form": InviteForm(),
-        },
-    )
-
-
-@access(Access.MEMBER)
-@require_POST
-def staff_invite(request: HttpRequest, pk: int) -> HttpResponse:
-    association = get_object_or_404(associations_visible_to(request.user), pk=pk)
-    form = InviteForm(request.POST)
-    if form.is_valid():
-        invitee = services.find_member(form.cleaned_data["member"])
-        _run(
-            request,
-            lambda: services.staff_invite(
-                association=association, actor=request.user, invitee=invitee
-            ),
-            _("Invitation sent."),
-        )
-    return redirect("associations:detail", pk=pk)
-
-
-@access(Access.MEMBER)
-@require_POST
-def staff_remove(request: HttpRequest, pk: int, membership_pk: int) -> HttpResponse:
-    association = get_object_or_404(associations_visible_to(request.user), pk=pk)
-    membership = get_object_or_404(association.memberships, pk=membership_pk)
-    _run(
-        request,
-        lambda: services.staff_remove(membership=membership, actor=request.user),
-        _("Removed from the staff."),
-    )
-    if membership.user_id == request.user.pk:
-        return redirect("associations:home")
-    return redirect("associations:detail", pk=pk)
-
-
-@access(Access.MEMBER)
-@require_POST
-def invitation_answer(request: HttpRequest, pk: int) -> HttpResponse:
-    membership = get_object_or_404(
-        Membership.objects.filter(user=request.user, status=Membership.Status.INVITED),
-        pk=pk,
-    )
-    if request.POST.get("answer") == "accept":
-        _run(
-            request,
-            lambda: services.staff_accept(membership=membership, user=request.user),
-            _("You joined the staff."),
-        )
-    else:
-        _run(
-            request,
-            lambda: services.staff_decline(membership=membership, user=request.user),
-        )
-    return redirect("associations:home")
-
-
-@access(Access.MEMBER)
-def export(request: HttpRequest, pk: int) -> HttpResponse:
-    """Download the association's data (its cases in full) as JSON, for its staff."""
-    association = get_object_or_404(associations_staffed_by(request.user), pk=pk)
-    response = HttpResponse(
-        json.dumps(
-            selectors.association_export(association), ensure_ascii=False, indent=2
-        ),
-        content_type="application/json",
-    )
-    response["Content-Disposition"] = f'attachment; filename="association-{pk}.json"'
-    return response
-
-
-@access(Access.MODERATOR)
-def review_list(request: HttpRequest) -> HttpResponse:
-    return render(
-        request,
-        "associations/review_list.html",
-        {
-            "pending": Association.objects.filter(
-                status=Association.Status.PENDING
-            ).select_related("representative"),
-            "decided": Association.objects.exclude(
-                status=Association.Status.PENDING
-            ).order_by("-decided_at")[:20],
-        },
-    )
-
-
-@access(Access.MODERATOR)
-def review(request: HttpRequest, pk: int) -> HttpResponse:
-    association = get_object_or_404(
-        Association.objects.select_related("representative"), pk=pk
-    )
-    form = DecisionForm(request.POST or None)
-    if request.method == "POST" and form.is_valid():
-        if form.cleaned_data["decision"] == "approve":
-            action = lambda: services.association_approve(  # noqa: E731
-                association=association, actor=request.user
-            )
-        else:
-            action = lambda: services.association_refuse(  # noqa: E731
-                association=association,
-                actor=request.user,
-                reason=form.cleaned_data["reason"],
-            )
-        if _run(request, action, _("Decision recorded.")):
-            return redirect("associations:review_list")
-    return render(
-        request,
-        "associations/review.html",
-        {
-            "association": association,
-            "form": form,
-            "events": association.events.select_related("actor"),
-        },
-    )
-
+from sorority.core.errors import ApplicationError
 
 # ---------------------------------------------------------------------- cases
 
@@ -604,76 +393,3 @@ def placement_end(request: HttpRequest, case: object, placement_pk: int) -> None
             ),
             _("Placement ended."),
         )
-
-
-# ------------------------------------------------------------------ host side
-
-
-@access(Access.MEMBER)
-def request_detail(request: HttpRequest, pk: int) -> HttpResponse:
-    """A request received as a host: what is asked, who asks, and her answer."""
-    host_request = get_object_or_404(
-        requests_for_host(request.user).select_related("case__association", "sent_by"),
-        pk=pk,
-    )
-    form = AnswerForm(request.POST or None)
-    if (
-        request.method == "POST"
-        and form.is_valid()
-        and _run(
-            request,
-            lambda: services.request_answer(
-                request=host_request,
-                actor=request.user,
-                answer=form.cleaned_data["answer"],
-            ),
-            _("Thank you, your answer was sent."),
-        )
-    ):
-        return redirect("associations:request_detail", pk=pk)
-    return render(
-        request,
-        "associations/request_detail.html",
-        {
-            "req": host_request,
-            "association": host_request.case.association,
-            "chat": chat_path(host_request.sent_by_id)
-            if host_request.sent_by_id
-            else None,
-        },
-    )
-
-
-@access(Access.MEMBER)
-def hosting_detail(request: HttpRequest, pk: int) -> HttpResponse:
-    """A stay she hosts: the association's referent, how to reach her, the check-in."""
-    placement = get_object_or_404(
-        hostings_of(request.user).select_related("case__association", "case__referent"),
-        pk=pk,
-    )
-    form = CheckInForm(request.POST or None)
-    # Every answer gets the same thank-you: a duress answer must look normal.
-    if (
-        request.method == "POST"
-        and form.is_valid()
-        and _run(
-            request,
-            lambda: services.check_in_log(
-                placement=placement, actor=request.user, **form.cleaned_data
-            ),
-            _("Thank you, your check-in was sent."),
-        )
-    ):
-        return redirect("associations:hosting_detail", pk=pk)
-    referent = placement.case.referent
-    return render(
-        request,
-        "associations/hosting_detail.html",
-        {
-            "placement": placement,
-            "association": placement.case.association,
-            "referent": referent,
-            "chat": chat_path(referent.pk) if referent else None,
-            "form": form,
-        },
-    )
