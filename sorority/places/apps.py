@@ -12,7 +12,7 @@ class PlacesConfig(AppConfig):
         from sorority.core.homepage import Section, register_section
         from sorority.core.navigation import NavItem, register_nav
         from sorority.core.personal_data import PersonalData, register
-        from sorority.places import community, personal_data
+        from sorority.places import community, personal_data, signals  # noqa: F401
 
         register_nav(NavItem(label=_("Find help"), url_name="places:search_support", rule=Access.MEMBER, order=20))
         register_nav(NavItem(label=_("Safe place"), url_name="places:search_safe_place", rule=Access.MEMBER, order=21))

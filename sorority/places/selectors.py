@@ -506,3 +506,12 @@ def safe_place_filters(
         step_free=step_free, immediate=immediate, no_men_at_night=no_men_at_night,
         place_type=place_type,
     )
+
+
+def members_accepting_group_requests(member_ids: list[int]) -> set[int]:
+    """Which of these members accept "several hosts at once" requests (for chat)."""
+    return set(
+        Profile.objects.filter(
+            user_id__in=member_ids, accepts_group_requests=True, paused=False
+        ).values_list("user_id", flat=True)
+    )
