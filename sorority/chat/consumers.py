@@ -123,3 +123,7 @@ class ChatConsumer(AsyncJsonWebsocketConsumer):
 
     async def chat_message(self, event: dict) -> None:
         await self.send_json(event["message"])
+
+    async def chat_closed(self, event: dict) -> None:
+        """A block closed one of her conversations: the page stops showing it."""
+        await self.send_json(event["message"])

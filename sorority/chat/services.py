@@ -90,7 +90,7 @@ def message_payload(message: Message) -> dict:
     }
 
 
-def _broadcast(payload: dict, user_ids: list[int]) -> None:
+def _broadcast(payload: dict, user_ids: list[int], kind: str = "chat.message") -> None:
     from asgiref.sync import async_to_sync
     from channels.layers import get_channel_layer
 
@@ -99,7 +99,7 @@ def _broadcast(payload: dict, user_ids: list[int]) -> None:
         return
     for user_id in user_ids:
         async_to_sync(layer.group_send)(
-            f"user.{user_id}", {"type": "chat.message", "message": payload}
+            f"user.{user_id}", {"type": kind, "message": payload}
         )
 
 
@@ -372,8 +372,12 @@ def notify_unread() -> int:
     return sent
 
 
+@transaction.atomic
 def block_member(*, blocker: User, member_id: object) -> User:
-    """Block a person by id (her own block list); unknown ids are "not found"."""
+    """Block a person by id (her own block list); unknown ids are "not found".
+
+    Open pages of both sides are told at once that their conversation is closed.
+    """
     from sorority.accounts.services import block_create
 
     other = _member_or_404(member_id)
@@ -381,4 +385,16 @@ def block_member(*, blocker: User, member_id: object) -> User:
         raise NotFound(_("No such member."))
     if other.pk == blocker.pk:
         raise ApplicationError(_("You cannot block yourself."), code="invalid_block")
-    return block_create(blocker=blocker, blocked=other)
+    block_create(blocker=blocker, blocked=other)
+    low, high = sorted([blocker.pk, other.pk])
+    closed = list(
+        Conversation.objects.filter(person_low_id=low, person_high_id=high).values_list(
+            "pk", flat=True
+        )
+    )
+    for conversation_id in closed:
+        payload = {"type": "closed", "conversation": conversation_id}
+        transaction.on_commit(
+            lambda payload=payload: _broadcast(payload, [low, high], kind="chat.closed")
+        )
+    return other

@@ -12,4 +12,5 @@ urlpatterns = [
     path("new/<int:member_id>/", views.conversation_new, name="new"),
     path("block/<int:member_id>/", views.block_confirm, name="block"),
     path("settings/", views.chat_settings, name="settings"),
+    path("several/", views.contact_several, name="several"),
 ]

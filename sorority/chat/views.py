@@ -154,3 +154,50 @@ def chat_settings(request: HttpRequest) -> HttpResponse:
         messages.success(request, _("Your settings are saved."))
         return redirect("chat:settings")
     return render(request, "chat/chat_settings.html", {"form": form})
+
+
+def _chosen_ids(values: list[str]) -> list[int]:
+    ids = []
+    for value in values[: services.SEVERAL_MAX + 1]:
+        try:
+            ids.append(int(value))
+        except ValueError:
+            continue
+    return list(dict.fromkeys(ids))
+
+
+@access(Access.MEMBER)
+def contact_several(request: HttpRequest) -> HttpResponse:
+    """One message to up to 10 chosen hosts (`?member_ids=` from the search results)."""
+    source = request.POST if request.method == "POST" else request.GET
+    ids = _chosen_ids(source.getlist("member_ids"))
+    people = [
+        u
+        for u in User.objects.filter(pk__in=ids).order_by("display_name")
+        if contact_refusal(request.user, u) is None
+    ]
+    form = MessageForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            result = services.contact_several(
+                sender=request.user, member_ids=ids, text=form.cleaned_data["text"]
+            )
+        except ApplicationError as exc:
+            form.add_error(None, exc.message)
+        else:
+            sent = len(result["conversations"])
+            messages.success(
+                request,
+                _("Your message was sent in %(n)s conversation(s).") % {"n": sent},
+            )
+            return redirect("chat:list")
+    return render(
+        request,
+        "chat/contact_several.html",
+        {
+            "form": form,
+            "people": people,
+            "too_many": len(ids) > services.SEVERAL_MAX,
+            "max": services.SEVERAL_MAX,
+        },
+    )

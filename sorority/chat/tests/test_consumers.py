@@ -272,3 +272,25 @@ async def test_apps_connect_with_their_session_token():
     connected, code = await bad.connect(timeout=3)
     assert not connected
     assert code == 4401
+
+
+@pytest.mark.asyncio
+@pytest.mark.django_db(transaction=True)
+async def test_a_block_closes_the_conversation_on_both_open_pages():
+    alice, bea = await make_user(), await make_user()
+    conversation = await make_conversation(alice, bea)
+    ws_alice, _, _ = await connect(alice)
+    ws_bea, _, _ = await connect(bea)
+
+    @database_sync_to_async
+    def block() -> None:
+        services.block_member(blocker=alice, member_id=bea.pk)
+
+    await block()
+    for ws in (ws_alice, ws_bea):
+        assert await ws.receive_json_from(timeout=3) == {
+            "type": "closed",
+            "conversation": conversation.pk,
+        }
+    await ws_alice.disconnect()
+    await ws_bea.disconnect()

@@ -198,3 +198,25 @@ def test_the_conversation_page_has_no_inline_script(member_client, member):
     assert "onclick" not in page
     assert "<script>" not in page
     assert "chat/chat.js" in page
+
+
+def test_contact_several_page_sends_one_message_per_host(member_client, member):
+    hosts = UserFactory.create_batch(3)
+    query = "&".join(f"member_ids={h.pk}" for h in hosts)
+    page = member_client.get(f"{reverse('chat:several')}?{query}")
+    assert page.status_code == 200
+    for host in hosts:
+        assert host.display_name in page.content.decode()
+    response = member_client.post(
+        reverse("chat:several"),
+        {"member_ids": [h.pk for h in hosts], "text": "Besoin d'un abri"},
+    )
+    assert response.status_code == 302
+    assert Conversation.objects.count() == 3
+
+
+def test_contact_several_page_hides_blocked_people(member_client, member):
+    other = UserFactory(display_name="Cachée")
+    Block.objects.create(blocker=other, blocked=member)
+    page = member_client.get(f"{reverse('chat:several')}?member_ids={other.pk}")
+    assert "Cachée" not in page.content.decode()

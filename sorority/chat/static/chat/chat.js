@@ -104,6 +104,10 @@
     socket.addEventListener("message", function (event) {
       var msg;
       try { msg = JSON.parse(event.data); } catch (e) { return; }
+      if (msg.type === "closed" && String(msg.conversation) === conversation) {
+        location.replace("/chat/");
+        return;
+      }
       if (msg.type === "message") {
         append(msg);
         if (String(msg.sender) !== me && String(msg.conversation) === conversation) { markRead(); }
