@@ -1,4 +1,5 @@
 from django.apps import AppConfig
+from django.http import HttpRequest
 from django.utils.translation import gettext_lazy as _
 
 
@@ -18,6 +19,7 @@ class AssociationsConfig(AppConfig):
                 url_name="associations:case_list",
                 rule=Access.ASSOCIATION_STAFF,
                 order=60,
+                badge=_attention_badge,
             )
         )
         register_nav(
@@ -28,4 +30,25 @@ class AssociationsConfig(AppConfig):
                 order=70,
             )
         )
+        register_nav(
+            NavItem(
+                label=_("Associations to review"),
+                url_name="associations:review_list",
+                rule=Access.MODERATOR,
+                order=75,
+                badge=_pending_badge,
+            )
+        )
         personal_data.register_personal_data()
+
+
+def _attention_badge(request: HttpRequest) -> int:
+    from sorority.associations.selectors import attention_count
+
+    return attention_count(request.user)
+
+
+def _pending_badge(request: HttpRequest) -> int:
+    from sorority.associations.models import Association
+
+    return Association.objects.filter(status=Association.Status.PENDING).count()

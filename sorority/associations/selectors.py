@@ -1,6 +1,9 @@
 """Reads: case lists, a case with its timeline, host candidates, the association export."""
 
-from django.db.models import Prefetch, QuerySet
+from datetime import timedelta
+
+from django.db.models import Exists, OuterRef, Prefetch, Q, QuerySet
+from django.utils import timezone
 
 from sorority.accounts.models import User
 from sorority.associations import integrations
@@ -17,12 +20,41 @@ from sorority.associations.policies import cases_visible_to
 from sorority.associations.services.outreach import excluded_host_ids
 
 
+def attention_follow_ups() -> QuerySet[FollowUp]:
+    """Check-ins of ongoing stays that need the referent now: due, missed or duress."""
+    now = timezone.now()
+    recent = now - timedelta(days=2)
+    return FollowUp.objects.filter(placement__ended_at__isnull=True).filter(
+        Q(status=FollowUp.Status.SCHEDULED, due_at__lte=now)
+        | Q(status=FollowUp.Status.MISSED, due_at__gte=recent)
+        | Q(outcome=FollowUp.Outcome.DURESS, logged_at__gte=recent)
+    )
+
+
 def case_list(*, user: User, status: str = "") -> QuerySet[Case]:
-    """Cases she may see, most recently changed first."""
-    qs = cases_visible_to(user).select_related("association", "referent")
+    """Cases she may see, most recently changed first, flagged when they need her."""
+    qs = (
+        cases_visible_to(user)
+        .select_related("association", "referent")
+        .annotate(
+            needs_attention=Exists(
+                attention_follow_ups().filter(placement__case=OuterRef("pk"))
+            )
+        )
+    )
     if status:
         qs = qs.filter(status=status)
     return qs
+
+
+def attention_count(user: User) -> int:
+    """How many of the cases she refers need her now (the navigation badge)."""
+    return (
+        cases_visible_to(user)
+        .filter(referent=user)
+        .filter(Exists(attention_follow_ups().filter(placement__case=OuterRef("pk"))))
+        .count()
+    )
 
 
 def case_get(*, user: User, pk: int) -> Case:
