@@ -92,3 +92,76 @@ def test_the_guided_form_opens_a_conversation(page, live_server):
     page.locator("main form button[type=submit]").click()
     page.wait_for_url("**/chat/*/")
     expect(page.locator("#messages")).to_contain_text("Aller au commissariat")
+
+
+@pytest.fixture
+def asgi_server(live_server):
+    """The project's ASGI application (HTTP and WebSocket) on a loopback port.
+
+    The tests' live server is WSGI; this serves the same test database (SQLite's
+    shared in-memory database, or the test PostgreSQL) through uvicorn in a thread.
+    """
+    import socket
+    import threading
+    import time
+
+    import uvicorn
+    from django.contrib.staticfiles.handlers import ASGIStaticFilesHandler
+
+    from config.asgi import application
+
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        port = s.getsockname()[1]
+    config = uvicorn.Config(
+        ASGIStaticFilesHandler(application),
+        host="127.0.0.1",
+        port=port,
+        log_level="warning",
+        ws_per_message_deflate=False,
+        lifespan="off",
+    )
+    server = uvicorn.Server(config)
+    thread = threading.Thread(target=server.run, daemon=True)
+    thread.start()
+    deadline = time.monotonic() + 15
+    while not server.started and time.monotonic() < deadline:
+        time.sleep(0.05)
+    assert server.started
+    yield type("Server", (), {"url": f"http://127.0.0.1:{port}"})()
+    server.should_exit = True
+    thread.join(timeout=10)
+
+
+def test_messages_arrive_over_the_websocket_then_reload_shows_all(browser, asgi_server):
+    alice = UserFactory(display_name="Alice")
+    bea = UserFactory(display_name="Béa")
+    conversation = conversation_between(alice, bea)
+    url = f"{asgi_server.url}/chat/{conversation.pk}/"
+    ctx_a, page_a = _page(browser, asgi_server, alice)
+    ctx_b, page_b = _page(browser, asgi_server, bea)
+    page_a.goto(url)
+    page_b.goto(url)
+    # Live: the socket is open, so the polling fallback was removed.
+    expect(page_a.locator("#chat")).to_have_attribute("data-live", "true")
+    expect(page_b.locator("#chat")).to_have_attribute("data-live", "true")
+    assert page_b.locator("#chat-poll").count() == 0
+
+    for i in range(3):
+        _send(page_a, f"En direct {i}")
+        expect(page_b.locator("#messages li")).to_have_count(i + 1, timeout=3_000)
+    _send(page_b, "Réponse")
+    expect(page_a.locator("#messages")).to_contain_text("Réponse", timeout=3_000)
+
+    page_a.reload()
+    texts = page_a.locator("#messages li .chat-text")
+    expect(texts).to_have_count(4)
+    assert texts.all_inner_texts() == [
+        "En direct 0",
+        "En direct 1",
+        "En direct 2",
+        "Réponse",
+    ]
+    expect(page_b.locator("#messages li")).to_have_count(4)
+    ctx_a.close()
+    ctx_b.close()
