@@ -25,6 +25,7 @@ import math
 from dataclasses import dataclass, field
 
 from django.db import connection
+from h3.api import basic_int as _h3
 
 from sorority.places import geo
 from sorority.places.models import (
@@ -96,7 +97,7 @@ class Page:
     has_more: bool
     radius_km: float  # radius finally searched (certificate)
     rounds: int
-    candidates: int  # rows fetched in the last round
+    candidates: int  # rows fetched in all rounds
 
 
 def filter_sql(kind: int, filters: Filters, viewer: Viewer) -> tuple[str, list]:
@@ -177,23 +178,40 @@ def box_rows(
     return cursor.fetchall()
 
 
+def _outside(boxes: list[geo.Box]) -> tuple[str, list]:
+    """SQL excluding rows inside any of ``boxes`` (fetched by an earlier round)."""
+    sql = ""
+    params: list = []
+    for south, west, north, east in boxes:
+        sql += (
+            " AND NOT (o.pub_lat BETWEEN %s AND %s AND o.pub_lng BETWEEN %s AND %s)"
+        )
+        params += [south, north, west, east]
+    return sql, params
+
+
 def seed_radius(lat: float, lng: float, kind: int, need: int) -> float:
-    """First radius to try, from the number of offers in the res-4 cell around."""
+    """First radius to try, from the offers counted in the res-4 cells around.
+
+    Density = offers in the origin's res-4 cell and its six neighbours, over
+    their area; r0 = sqrt(1.5 * need / (pi * density)) (PERFORMANCE.md).
+    """
     layer = CellCount.Layer.SUPPORT if kind == OfferIndex.Kind.SUPPORT else (
         CellCount.Layer.SAFE_PLACE_ALL
     )
-    cell = geo.snap(lat, lng, _SEED_RES)
+    cells = list(_h3.grid_disk(geo.snap(lat, lng, _SEED_RES), 1))
+    table = connection.ops.quote_name(CellCount._meta.db_table)
     with connection.cursor() as cursor:
         cursor.execute(
-            f"SELECT count FROM {connection.ops.quote_name(CellCount._meta.db_table)} "  # noqa: S608
-            "WHERE layer = %s AND resolution = %s AND cell = %s",
-            [layer, _SEED_RES, cell],
+            f"SELECT SUM(count) FROM {table} "  # noqa: S608
+            f"WHERE layer = %s AND resolution = %s AND cell IN ({', '.join(['%s'] * len(cells))})",
+            [layer, _SEED_RES, *cells],
         )
         row = cursor.fetchone()
-    count = row[0] if row else 0
+    count = (row[0] or 0) if row else 0
     if count <= 0:
         return 50.0
-    density = count / _SEED_CELL_KM2
+    density = count / (_SEED_CELL_KM2 * len(cells))
     return min(max(math.sqrt(1.5 * need / (math.pi * density)), 2.0), 500.0)
 
 
@@ -223,14 +241,23 @@ def nearest(
     extra_sql, extra_params = filter_sql(kind, filters, viewer)
     r = radius_km if radius_km is not None else seed_radius(lat, lng, kind, need)
     rounds = 0
+    fetched = 0
+    # Every row already fetched (in the previous boxes), with its distance; a
+    # later round only fetches rows outside the previous boxes (the annulus).
+    candidates: list[tuple[float, int, int, int, float, float]] = []
+    previous: list[geo.Box] = []
     with connection.cursor() as cursor:
         while True:
             rounds += 1
             r = min(r, MAX_RADIUS_KM)
+            boxes = geo.cap_bbox(lat, lng, r)
+            outside_sql, outside_params = _outside(previous)
             rows: list = []
-            for box in geo.cap_bbox(lat, lng, r):
-                rows += box_rows(cursor, kind, box, extra_sql, extra_params)
-            hits = []
+            for box in boxes:
+                rows += box_rows(
+                    cursor, kind, box, extra_sql + outside_sql, extra_params + outside_params
+                )
+            fetched += len(rows)
             for member_id, plat, plng, cell, res in rows:
                 if member_id in excluded:
                     continue
@@ -239,17 +266,21 @@ def nearest(
                 ) <= avoid.radius_km + EDGE_KM[res]:
                     continue
                 d = geo.haversine_km(lat, lng, plat, plng)
-                if d <= r:
-                    hits.append(Hit(d, member_id, cell, res, plat, plng))
+                candidates.append((d, member_id, cell, res, plat, plng))
+            hits = [c for c in candidates if c[0] <= r]
             if len(hits) >= need or r >= MAX_RADIUS_KM:
                 break
-            r *= max(2.0, 1.15 * math.sqrt(need / max(len(hits), 1)))
+            previous = boxes
+            # Nothing found says nothing about the density: double the radius.
+            # Otherwise aim at `need` assuming a uniform density, within x2..x4.
+            found = len(hits)
+            r *= 2.0 if found == 0 else min(4.0, max(2.0, 1.15 * math.sqrt(need / found)))
     hits.sort()
-    page = hits[offset : offset + limit]
+    page = [Hit(*h) for h in hits[offset : offset + limit]]
     return Page(
         hits=page,
         has_more=len(hits) > offset + limit,
         radius_km=r,
         rounds=rounds,
-        candidates=len(rows),
+        candidates=fetched,
     )
