@@ -28,9 +28,9 @@ if TYPE_CHECKING:
 
 MAX_LIMIT = 50
 MAX_OFFSET = 1000
-#: Map payload bounds (PERFORMANCE.md T5: <= 2,000 cells and <= 50 KB).
-MAP_MAX_CELLS = 600
-MAP_TARGET_CELLS = 400
+#: Map payload bounds (PERFORMANCE.md T5: <= 2,000 cells and <= 50 KB). A cell
+#: is at most ~72 bytes of JSON, so 650 cells stay under 47 KB.
+MAP_MAX_CELLS = 650
 CELL_MEMBERS_LIMIT = 50
 _CELL_AREA_KM2 = {3: 12393.0, 4: 1770.0, 5: 252.9, 6: 36.1, 7: 5.16}
 KINDS = {"support": OfferIndex.Kind.SUPPORT, "safe_place": OfferIndex.Kind.SAFE_PLACE}
@@ -317,7 +317,7 @@ def map_cells(
     south, west, north, east = bbox
     level = level_for_zoom(zoom)
     area = _bbox_area_km2(south, west, north, east)
-    while level > 3 and area / _CELL_AREA_KM2[level] > MAP_TARGET_CELLS * 4:
+    while level > 3 and area / _CELL_AREA_KM2[level] > MAP_MAX_CELLS:
         level -= 1
     pad = search.EDGE_KM[level] / 111.0
     south, north = max(-90.0, south - pad), min(90.0, north + pad)

@@ -295,3 +295,21 @@ def test_visitors_get_401(client, method, url):
 
 def test_places_are_open_to_applicants(applicant_client):
     assert applicant_client.get("/api/v1/places", {"q": "75011"}).status_code == 200
+
+
+def test_the_map_stays_bounded_whatever_the_viewport(member_client):
+    from h3.api import basic_int as h3
+
+    centre = geo.snap(45.75, 4.85, 7)
+    rows = []
+    for level in (3, 4, 5, 6, 7):
+        for cell in h3.grid_disk(geo.cell_parent(centre, level), 20):
+            lat, lng = geo.cell_center(cell)
+            rows.append(CellCount(layer=1, resolution=level, cell=cell, lat=lat, lng=lng, count=3))
+    CellCount.objects.bulk_create(rows)
+    for zoom in range(0, 19):
+        for bbox in ("-90,-180,90,180", "40,-5,52,10", "45.5,4.5,46,5.2", "10,170,20,-170"):
+            r = member_client.get("/api/v1/map", {"bbox": bbox, "zoom": zoom, "layer": "support"})
+            assert r.status_code == 200
+            assert len(r.json()["cells"]) <= 650
+            assert len(r.content) <= 50_000
