@@ -96,7 +96,7 @@ takeButton.addEventListener("click", async () => {
   retake.hidden = false;
   if (mode === "selfie") {
     shots.selfie.push(blob);
-    progress.textContent = text("selfie-progress").replace("%(n)s", shots.selfie.length);
+    progress.textContent = text("selfie-progress").replace("#", shots.selfie.length);
     if (shots.selfie.length === 3) {
       mode = "id_front";
       $("step-document").hidden = false;
