@@ -113,6 +113,7 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "sorority.core.middleware.CsrfMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "sorority.privacy.middleware.ModeratorIdleTimeoutMiddleware",
     "sorority.core.middleware.AccessMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
@@ -218,6 +219,12 @@ STATICFILES_DIRS = [BASE_DIR / "sorority" / "static"]
 WHITENOISE_USE_FINDERS = DEBUG
 
 # Uploads stay in memory: no plaintext document ever touches a temp file (SECURITY.md 14).
+SILENCED_SYSTEM_CHECKS = [
+    # sorority.core.middleware.CsrfMiddleware *is* CsrfViewMiddleware (a subclass that
+    # understands `Origin: null` under no-referrer); the check only looks for the name.
+    "security.W003",
+]
+
 FILE_UPLOAD_HANDLERS = ["django.core.files.uploadhandler.MemoryFileUploadHandler"]
 FILE_UPLOAD_MAX_MEMORY_SIZE = 8 * 1024 * 1024
 DATA_UPLOAD_MAX_MEMORY_SIZE = 8 * 1024 * 1024 + 1024 * 1024
@@ -378,6 +385,12 @@ SERVER_EMAIL = DEFAULT_FROM_EMAIL
 QUICK_EXIT_URL = env.str(
     "QUICK_EXIT_URL", default="https://www.google.com/search?q=m%C3%A9t%C3%A9o"
 )
+
+# Abuser flags touch data about alleged offences: off until a legal review and DPIA
+# sign-off (SECURITY.md 27).
+ABUSER_FLAGS_ENABLED = env.bool("ABUSER_FLAGS_ENABLED", default=False)
+INACTIVE_APPLICANT_DAYS = env.int("INACTIVE_APPLICANT_DAYS", default=90)
+PRIVACY_CONTACT_EMAIL = env.str("PRIVACY_CONTACT_EMAIL", default="")
 
 # ---------------------------------------------------------------------------
 # Logging: never personal data (SECURITY.md 21)

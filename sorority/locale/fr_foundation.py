@@ -152,6 +152,10 @@ FR = {
     "These numbers are shown on every page. The last empty row adds a number.": "Ces numéros apparaissent sur chaque page. La dernière ligne vide permet d'en ajouter un.",
     "New number": "Nouveau numéro",
     "Save the directory": "Enregistrer l'annuaire",
+    "Discreet mode": "Mode discret",
+    "Privacy notice": "Politique de confidentialité",
+    "Terms of use": "Conditions d'utilisation",
+    "My data: export, deletion, discreet mode": "Mes données : export, suppression, mode discret",
 }
 FR_PLURAL = {"%(n)s unread": ("%(n)s non lu", "%(n)s non lus")}
 
