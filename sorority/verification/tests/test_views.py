@@ -125,7 +125,9 @@ def test_stale_moderator_session_is_sent_to_reauthenticate(
 
     from django.utils import timezone
 
-    time_machine.move_to(timezone.now() + datetime.timedelta(minutes=16))
+    time_machine.move_to(timezone.now() + datetime.timedelta(minutes=10))
+    assert client.get(reverse("verification:moderation_queue")).status_code == 200
+    time_machine.move_to(timezone.now() + datetime.timedelta(minutes=6))
     response = client.get(reverse("verification:moderation_detail", args=[case.pk]))
     assert response.status_code == 302
     assert "reauthenticate" in response["Location"]
