@@ -310,20 +310,19 @@ class Brute:
         dlmb = self.lng[idx] - lmb1
         h = np.sin(dphi / 2) ** 2 + math.cos(phi1) * np.cos(self.lat[idx]) * np.sin(dlmb / 2) ** 2
         d = 2 * geo.EARTH_RADIUS_KM * np.arcsin(np.sqrt(np.clip(h, 0, 1)))
-        take = min(len(idx), k * 4 + 50)
-        if take == 0:
+        if len(idx) == 0:
             return []
-        part = np.argpartition(d, take - 1)[:take] if take < len(idx) else np.arange(len(idx))
-        # Exact re-ranking of the few closest with the engine's own haversine.
-        cand = []
-        for j in part:
-            i = idx[j]
-            cand.append((geo.haversine_km(q["lat"], q["lng"], self.pub_lat[i], self.pub_lng[i]),
-                         int(self.member[i])))
-        cand.sort()
-        kth = cand[k - 1][0] if len(cand) >= k else math.inf
-        # Rows tied or within float noise of the k-th are all in `part` (k*4+50 margin).
-        return [c for c in cand if c[0] <= kth][:k]
+        # Every row within float noise of the k-th smallest distance (ties included:
+        # many members share a cell), then exact re-ranking with the engine's own
+        # haversine and the same (distance, member id) order.
+        kth_approx = np.partition(d, k - 1)[k - 1] if len(d) >= k else np.inf
+        sel = np.nonzero(d <= kth_approx + 1e-6)[0]
+        cand = sorted(
+            (geo.haversine_km(q["lat"], q["lng"], self.pub_lat[idx[j]], self.pub_lng[idx[j]]),
+             int(self.member[idx[j]]))
+            for j in sel
+        )
+        return cand[:k]
 
 
 def _postgis(queries: list[dict], k: int, log) -> dict:
