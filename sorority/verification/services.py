@@ -417,21 +417,28 @@ class Decision:
 
 
 def _flag_tags_match(family_name: str, given_names: str, birth_date: datetime.date | None) -> bool:
-    """Ask the abuser-flag app (if installed) whether these identities are flagged."""
+    """Ask the abuser-flag app (if installed) whether this identity is flagged.
+
+    The answer is a bare yes/no: the flagging member is never revealed (SECURITY.md 27).
+    """
     try:
         from sorority.privacy import selectors as privacy_selectors
     except ImportError:
         return False
+    by_identity = getattr(privacy_selectors, "flag_matches_identity", None)
+    if by_identity is not None:
+        return bool(
+            by_identity(family_name=family_name, given_names=given_names, birth_date=birth_date)
+        )
     flag_matches = getattr(privacy_selectors, "flag_matches", None)
     if flag_matches is None:
         return False
-    purpose = getattr(privacy_selectors, "TAG_PURPOSE", "watch")
     tags = all_tags(
         family_name=family_name,
         given_names=given_names,
         birth_date=birth_date,
         keyring=settings.IDENTITY_TAG_KEYS,
-        purpose=purpose,
+        purpose=getattr(privacy_selectors, "TAG_PURPOSE", "flag"),
     )
     return bool(flag_matches(tags))
 

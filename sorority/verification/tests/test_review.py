@@ -305,6 +305,25 @@ def test_abuser_flag_match_shows_a_warning_without_the_flagger(
     assert all(len(tag) == 64 for tag in seen["tags"].values())
 
 
+def test_a_real_abuser_flag_routes_approval_to_a_second_moderator(
+    claimed, member, moderator_client, settings
+):
+    privacy = pytest.importorskip("sorority.privacy.services")
+    if not hasattr(privacy, "abuser_flag_create"):
+        pytest.skip("abuser flags not available")
+    settings.ABUSER_FLAGS_ENABLED = True
+    privacy.abuser_flag_create(
+        member=member, family_name="Dupont Martin", given_names="elodie",
+        birth_date=datetime.date(1990, 1, 31),
+    )
+    response = decide(moderator_client, claimed)
+    body = response.json()
+    assert body["outcome"] == "senior_review"
+    assert body["warnings"] == ["possible_match", "watch_flag"]
+    assert str(member.pk) not in str(body)
+    assert member.display_name not in str(body)
+
+
 def test_transcribed_identity_is_not_kept(
     claimed, moderator_client, django_capture_on_commit_callbacks, caplog
 ):
