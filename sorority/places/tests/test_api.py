@@ -313,3 +313,16 @@ def test_the_map_stays_bounded_whatever_the_viewport(member_client):
             assert r.status_code == 200
             assert len(r.json()["cells"]) <= 650
             assert len(r.content) <= 50_000
+
+
+def test_the_contract_paths_are_in_the_openapi_schema(member_client):
+    r = member_client.get("/api/v1/openapi.json")
+    paths = r.json()["paths"]
+    for path in (
+        "/api/v1/me/profile", "/api/v1/places", "/api/v1/search/support",
+        "/api/v1/search/safe-places", "/api/v1/map", "/api/v1/map/cells/{cell}",
+    ):
+        assert path in paths
+    distance = r.json()["components"]["schemas"]["ResultOut"]["properties"]["distance_km"]
+    assert distance["type"] == "integer"
+    assert "distance_floor" in distance["description"]
