@@ -101,3 +101,24 @@ def test_api_submission_by_token_client_needs_no_csrf_but_cookies_do(applicant):
     sign_in(client, applicant)
     response = client.post("/api/v1/verification/challenge")
     assert response.status_code == 403
+
+
+@pytest.mark.parametrize("role", ["member", "staff", "moderator"])
+def test_members_get_clear_refusals_from_the_applicant_endpoints(role, request):
+    user = request.getfixturevalue({"member": "member", "staff": "staff_member",
+                                    "moderator": "moderator"}[role])
+    client = sign_in(Client(), user)
+    assert client.post("/api/v1/verification/challenge").status_code == 409
+    submission = client.post("/api/v1/verification/submission", {"challenge_id": "forged"})
+    assert submission.status_code == 400
+    assert client.post("/api/v1/verification/withdraw").status_code == 404
+    assert client.get("/api/v1/verification").json()["status"] == "approved"
+    assert client.get("/verification/").status_code == 302  # sent on to the community
+
+
+def test_openapi_schema_documents_the_verification_endpoints(client):
+    schema = client.get("/api/v1/openapi.json").json()
+    assert "/api/v1/verification/submission" in schema["paths"]
+    body = schema["paths"]["/api/v1/verification/submission"]["post"]["requestBody"]
+    assert "multipart/form-data" in body["content"]
+    assert "/api/v1/moderation/verifications/{case_id}/decision" in schema["paths"]

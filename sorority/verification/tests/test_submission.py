@@ -257,3 +257,23 @@ def test_same_bytes_in_two_pending_submissions_are_flagged(applicant_web, applic
     assert submit_via_api(other).status_code == 201  # the same generated photos
     flagged = VerificationRequest.objects.filter(duplicate_upload=True)
     assert flagged.count() == 1
+
+
+def test_iphone_heic_photos_are_accepted_when_pillow_heif_is_installed(applicant_web):
+    pillow_heif = pytest.importorskip("pillow_heif")
+    buffer = io.BytesIO()
+    pillow_heif.from_pillow(Image.new("RGB", (320, 240), (200, 10, 10))).save(buffer, quality=60)
+    data = form_data(new_challenge(applicant_web))
+    data["id_front"] = upload("front", buffer.getvalue(), "image/heic")
+    assert applicant_web.post(SUBMISSION, data).status_code == 201
+
+
+def test_duplicate_upload_hashes_are_gone_after_the_purge(
+    applicant_web, django_capture_on_commit_callbacks
+):
+    assert submit_via_api(applicant_web).status_code == 201
+    hashes = list(EvidenceDocument.objects.values_list("upload_sha256", flat=True))
+    assert len(hashes) == 5
+    with django_capture_on_commit_callbacks(execute=True):
+        applicant_web.post("/api/v1/verification/withdraw")
+    assert not EvidenceDocument.objects.filter(upload_sha256__in=hashes).exists()
