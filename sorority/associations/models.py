@@ -299,6 +299,9 @@ class Placement(models.Model):
     starts_on = models.DateField()
     expected_end_on = models.DateField()
     duress_answer = models.CharField(max_length=16, choices=DuressAnswer.choices)
+    # The sheltered person's private check-in link (she has no account); dead once the
+    # stay ends.
+    guest_key = models.CharField(max_length=64, unique=True, null=True, blank=True)
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         null=True,

@@ -85,3 +85,10 @@ def can_decide_association(user: AnyUser) -> bool:
 
 def is_current_staff(user: AnyUser, association_id: int) -> bool:
     return association_id in staff_association_ids(user)
+
+
+def placement_for_guest_key(key: str) -> Placement | None:
+    """The ongoing stay a private guest check-in link opens (None once it ended)."""
+    if not key:
+        return None
+    return Placement.objects.filter(guest_key=key, ended_at__isnull=True).first()

@@ -49,4 +49,5 @@ urlpatterns = [
     ),
     path("requests/<int:pk>/", views.request_detail, name="request_detail"),
     path("hosting/<int:pk>/", views.hosting_detail, name="hosting_detail"),
+    path("c/<str:key>/", views.guest_check_in, name="guest_check_in"),
 ]

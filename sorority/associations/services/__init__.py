@@ -30,6 +30,7 @@ from sorority.associations.services.placements import (
     follow_up_schedule,
     follow_ups_flag_missed,
     follow_ups_remind,
+    guest_check_in,
     placement_end,
     placement_record,
 )
@@ -51,6 +52,7 @@ __all__ = [
     "follow_up_schedule",
     "follow_ups_flag_missed",
     "follow_ups_remind",
+    "guest_check_in",
     "outreach_send",
     "placement_end",
     "placement_record",

@@ -123,6 +123,7 @@ def placement_record(
         starts_on=starts_on,
         expected_end_on=expected_end_on,
         duress_answer=duress_answer or secrets.choice(Placement.DuressAnswer.values),
+        guest_key=secrets.token_urlsafe(24),
         created_by=actor,
     )
     placement.full_clean()
@@ -169,23 +170,41 @@ def check_in_log(
         raise NotFound(_("Not found."))
     if not placement.is_active:
         raise Conflict(_("This placement has ended."), code="placement_ended")
+    _check_answer(answer)
+    if follow_up is None:
+        follow_up = _next_follow_up(placement, FollowUp.With.HOST)
+    elif is_host and not is_staff and follow_up.with_whom != FollowUp.With.HOST:
+        raise NotFound(_("Not found."))
+    return _record(follow_up, placement, actor, answer, note)
+
+
+def _check_answer(answer: str) -> None:
     if answer not in CHECK_IN_ANSWERS:
         raise ApplicationError(
             _("Choose an answer."),
             code="invalid",
             fields={"answer": [_("Choose an answer.")]},
         )
-    if follow_up is None:
-        with_whom = FollowUp.With.HOST
-        follow_up = (
-            placement.follow_ups.filter(
-                with_whom=with_whom, status=FollowUp.Status.SCHEDULED
-            )
-            .order_by("due_at")
-            .first()
-        ) or FollowUp(placement=placement, with_whom=with_whom, due_at=timezone.now())
-    elif is_host and not is_staff and follow_up.with_whom != FollowUp.With.HOST:
-        raise NotFound(_("Not found."))
+
+
+def _next_follow_up(placement: Placement, with_whom: str) -> FollowUp:
+    """The next scheduled check-in with that side, or a new one due now."""
+    return (
+        placement.follow_ups.filter(
+            with_whom=with_whom, status=FollowUp.Status.SCHEDULED
+        )
+        .order_by("due_at")
+        .first()
+    ) or FollowUp(placement=placement, with_whom=with_whom, due_at=timezone.now())
+
+
+def _record(
+    follow_up: FollowUp,
+    placement: Placement,
+    actor: User | None,
+    answer: str,
+    note: str,
+) -> FollowUp:
     if follow_up.status == FollowUp.Status.DONE:
         raise Conflict(_("This check-in was already logged."), code="already_logged")
     if answer == placement.duress_answer:
@@ -208,6 +227,27 @@ def check_in_log(
         events.check_in_logged_event(follow_up=follow_up, actor=actor)
         if follow_up.outcome == FollowUp.Outcome.ISSUE:
             _alert_referent(case, urgent=False)
+    return follow_up
+
+
+@transaction.atomic
+def guest_check_in(*, key: str, answer: str, note: str = "") -> FollowUp:
+    """Log a check-in by the sheltered person herself, from her private link.
+
+    She has no account: the link's key (random, shown only to the staff, dead once
+    the stay ends) is the only credential. Same answers, same duress rule.
+    """
+    placement = (
+        Placement.objects.select_for_update()
+        .select_related("case")
+        .filter(guest_key=key or "-", ended_at__isnull=True)
+        .first()
+    )
+    if placement is None:
+        raise NotFound(_("Not found."))
+    _check_answer(answer)
+    follow_up = _next_follow_up(placement, FollowUp.With.GUEST)
+    return _record(follow_up, placement, None, answer, note)
     return follow_up
 
 

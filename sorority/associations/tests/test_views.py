@@ -240,3 +240,46 @@ def test_pages_render_for_staff_in_english_too(client):
         reverse("associations:case_outreach", args=[case.pk]),
     ):
         assert client.get(url).status_code == 200, url
+
+
+def test_the_sheltered_person_checks_in_from_her_private_link(client):
+    association, rep = approved_association_with_staff()
+    case = services.case_open(association=association, actor=rep, label="Rose")
+    services.case_record_safety_check(case=case, actor=rep, threatened=False)
+    host = UserFactory()
+    (req,) = services.outreach_send(case=case, actor=rep, host_ids=[host.pk])
+    services.request_answer(request=req, actor=host, answer="accepted")
+    placement = services.placement_record(
+        case=case,
+        actor=rep,
+        request=req,
+        starts_on=timezone.localdate(),
+        expected_end_on=timezone.localdate(),
+        duress_answer="nothing_new",
+    )
+    url = reverse("associations:guest_check_in", args=[placement.guest_key])
+    page = client.get(url).content.decode()  # signed out: the link is the credential
+    for secret in ("Rose", association.name, host.display_name, rep.display_name):
+        assert secret not in page
+    fine = client.post(url, {"answer": "quiet_day"}).content.decode()
+    duress = client.post(url, {"answer": "nothing_new"}).content.decode()
+    assert "Merci, votre nouvelle a été envoyée." in fine
+    assert "Merci, votre nouvelle a été envoyée." in duress
+    guest = placement.follow_ups.filter(with_whom="guest", status="done")
+    assert sorted(guest.values_list("outcome", flat=True)) == ["duress", "fine"]
+    assert case.events.filter(kind="urgent_alert", actor=None).count() == 1
+    assert (
+        client.get(reverse("associations:guest_check_in", args=["nope"])).status_code
+        == 404
+    )
+    sign_in(client, rep)
+    assert (
+        placement.guest_key
+        in client.get(
+            reverse("associations:case_detail", args=[case.pk])
+        ).content.decode()
+    )
+    services.placement_end(placement=placement, actor=rep)
+    client.logout()
+    assert client.get(url).status_code == 404
+    assert client.post(url, {"answer": "fine"}).status_code == 404

@@ -32,7 +32,11 @@ from sorority.associations.views.cases import (
     placement_end,
     request_record,
 )
-from sorority.associations.views.host import hosting_detail, request_detail
+from sorority.associations.views.host import (
+    guest_check_in,
+    hosting_detail,
+    request_detail,
+)
 
 __all__ = [
     "case_detail",
@@ -49,6 +53,7 @@ __all__ = [
     "detail",
     "export",
     "follow_up_new",
+    "guest_check_in",
     "home",
     "hosting_detail",
     "invitation_answer",

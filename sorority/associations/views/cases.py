@@ -10,6 +10,7 @@ from collections.abc import Callable
 from django.contrib import messages
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 from django.views.decorators.http import require_POST
@@ -185,6 +186,11 @@ def case_detail(request: HttpRequest, pk: int) -> HttpResponse:
             "end_form": EndForm(),
             "check_in_labels": CHECK_IN_LABELS,
             "timeline": [(event, _event_detail(event)) for event in case.events.all()],
+            "guest_link": request.build_absolute_uri(
+                reverse("associations:guest_check_in", args=[placement.guest_key])
+            )
+            if placement and placement.guest_key
+            else "",
             "support_kinds": [str(SUPPORT_KIND_LABELS[k]) for k in case.support_kinds],
             "animals": [str(ANIMAL_LABELS[a]) for a in case.animals],
             "host_chat": chat_path(placement.host_id)

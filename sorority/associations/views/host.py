@@ -1,6 +1,7 @@
 """The host's side: requests received, stays hosted, check-ins."""
 
-from django.http import HttpRequest, HttpResponse
+from django.contrib import messages
+from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 
@@ -12,10 +13,12 @@ from sorority.associations.forms import (
 from sorority.associations.integrations import chat_path
 from sorority.associations.policies import (
     hostings_of,
+    placement_for_guest_key,
     requests_for_host,
 )
 from sorority.associations.views.common import _run
 from sorority.core.access import Access, access
+from sorority.core.errors import ApplicationError, NotFound
 
 # ------------------------------------------------------------------ host side
 
@@ -88,3 +91,25 @@ def hosting_detail(request: HttpRequest, pk: int) -> HttpResponse:
             "form": form,
         },
     )
+
+
+@access(Access.PUBLIC)
+def guest_check_in(request: HttpRequest, key: str) -> HttpResponse:
+    """The sheltered person's own check-in, from the private link the staff gave her.
+
+    Neutral on purpose (no names, no association): every answer gets the same
+    thank-you, so a duress answer given under watch looks normal.
+    """
+    form = CheckInForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.guest_check_in(key=key, **form.cleaned_data)
+        except NotFound as exc:
+            raise Http404 from exc
+        except ApplicationError as exc:
+            messages.error(request, exc.message)
+        else:
+            return render(request, "associations/guest_check_in.html", {"done": True})
+    elif placement_for_guest_key(key) is None:
+        raise Http404
+    return render(request, "associations/guest_check_in.html", {"form": form})
