@@ -92,6 +92,7 @@ def detail(request: HttpRequest, pk: int) -> HttpResponse:
             "can_manage": can_manage_staff(request.user, association),
             "is_staff": association in associations_staffed_by(request.user),
             "invite_form": InviteForm(),
+            "events": association.events.select_related("actor"),
         },
     )
 
