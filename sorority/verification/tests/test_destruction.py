@@ -192,3 +192,46 @@ def test_the_scanner_finds_the_marker_raw_and_in_base64_at_any_alignment(pad):
     for encoded in (pad + marker + b"tail", base64.b64encode(pad + marker + b"tail")):
         with pytest.raises(AssertionError):
             assert_absent([marker], b"xx" + encoded + b"yy", "sample")
+
+
+def test_database_dump_holds_no_unwrapped_key_and_vault_objects_are_not_served(
+    applicant_web, moderator_client, monkeypatch
+):
+    from sorority.verification import crypto
+
+    seen: list[bytes] = []
+    original = crypto.new_dek
+
+    def recording_new_dek() -> bytes:
+        seen.append(original())
+        return seen[-1]
+
+    monkeypatch.setattr(crypto, "new_dek", recording_new_dek)
+    challenge = applicant_web.post("/api/v1/verification/challenge").json()["id"]
+    assert applicant_web.post("/api/v1/verification/submission", form_data(challenge)).status_code == 201
+    assert len(seen) == 1
+    dump = io.StringIO()
+    call_command("dumpdata", stdout=dump)
+    assert_absent(seen, dump.getvalue().encode(), "database dump")
+    for key in settings.VAULT_MASTER_KEYS.values():
+        assert_absent([key], dump.getvalue().encode(), "database dump")
+    # No URL serves the vault: not its storage URL, not a media or static route.
+    from pathlib import Path
+
+    from django.urls import get_resolver
+
+    name = EvidenceDocument.objects.first().storage_name
+    assert moderator_client.get(vault.storage().url(name)).status_code in (302, 404)
+    vault_root = Path(settings.STORAGES["vault"]["OPTIONS"]["location"]).resolve()
+    assert not vault_root.is_relative_to(Path(settings.MEDIA_ROOT).resolve())
+    assert not vault_root.is_relative_to(Path(settings.STATIC_ROOT).resolve())
+
+    def callbacks(patterns):
+        for pattern in patterns:
+            if hasattr(pattern, "url_patterns"):
+                yield from callbacks(pattern.url_patterns)
+            else:
+                yield pattern.callback
+
+    assert not [cb for cb in callbacks(get_resolver().url_patterns)
+                if getattr(cb, "__module__", "") == "django.views.static"]
