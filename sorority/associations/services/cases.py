@@ -10,7 +10,13 @@ from django.utils.translation import gettext as _
 
 from sorority.accounts.models import User
 from sorority.associations import events
-from sorority.associations.models import Association, Case, Membership
+from sorority.associations.models import (
+    Association,
+    Case,
+    FollowUp,
+    Membership,
+    Placement,
+)
 from sorority.associations.policies import is_current_staff
 from sorority.core.errors import ApplicationError, Conflict, NotFound
 from sorority.places import gazetteer
@@ -280,7 +286,9 @@ def case_assign_referent(*, case: Case, actor: User, referent: User | None) -> C
 
 @transaction.atomic
 def case_purge_expired_notes(*, now: object = None) -> int:
-    """Delete the notes of closed cases past their retention date. Emits `notes_purged`."""
+    """Delete the notes (and check-in notes, end reasons) of closed cases past their
+    retention date. Emits `notes_purged`.
+    """
     now = now or timezone.now()
     count = 0
     for case in Case.objects.select_for_update().filter(
@@ -291,6 +299,9 @@ def case_purge_expired_notes(*, now: object = None) -> int:
         case.notes = ""
         case.notes_purged_at = timezone.now()
         case.save(update_fields=["notes", "notes_purged_at"])
+        # Free text written at check-ins and at the end of stays goes with the notes.
+        FollowUp.objects.filter(placement__case=case).update(note="")
+        Placement.objects.filter(case=case).update(end_reason="")
         events.notes_purged_event(case=case)
         count += 1
     return count

@@ -454,3 +454,20 @@ def test_personal_data_export_and_erasure_cover_staff_and_hosts():
     erase_for(host)
     placement.refresh_from_db()
     assert placement.host is None
+
+
+def test_check_in_notes_and_end_reasons_go_with_the_notes(settings):
+    settings.CASE_NOTES_RETENTION_DAYS = 1
+    case, rep, placement = placed_case()
+    services.check_in_log(
+        placement=placement, actor=rep, answer="issue", note="Door code 1234"
+    )
+    services.placement_end(
+        placement=placement, actor=rep, reason="She moved to her sister"
+    )
+    services.case_set_status(case=case, actor=rep, status="closed")
+    with time_machine.travel(timezone.now() + timedelta(days=2)):
+        services.case_purge_expired_notes()
+    placement.refresh_from_db()
+    assert placement.end_reason == ""
+    assert not FollowUp.objects.exclude(note="").exists()
