@@ -115,6 +115,7 @@ def uploads_from(request: HttpRequest) -> dict:
         "id_front": one("id_front"),
         "id_back": one("id_back"),
         "declaration": request.POST.get("declaration", "").lower() in ("true", "1", "on", "yes"),
+        "attestation_code": request.POST.get("attestation_code") or None,
     }
 
 
@@ -136,6 +137,10 @@ SUBMISSION_BODY = {
                         "id_front": {"type": "string", "format": "binary"},
                         "id_back": {"type": "string", "format": "binary"},
                         "declaration": {"type": "boolean"},
+                        "attestation_code": {
+                            "type": "string",
+                            "description": "optional one-time code from an association",
+                        },
                     },
                 }
             }
@@ -189,6 +194,22 @@ def withdraw(request: HttpRequest) -> dict:
     services.verification_withdraw(user=request.user)
     request.user.refresh_from_db()
     return selectors.verification_status(request.user)
+
+
+class AttestationOut(Schema):
+    code: str
+    expires_at: datetime.datetime
+
+
+@router.post(
+    "/verification/attestation-codes",
+    response={201: AttestationOut},
+    auth=api_access(Access.ASSOCIATION_STAFF),
+)
+def attestation_code(request: HttpRequest) -> Status:
+    """A one-time code for a person the association vouches for (valid 7 days)."""
+    code, item = services.attestation_code_create(staff=request.user)
+    return Status(201, {"code": code, "expires_at": item.expires_at})
 
 
 # --------------------------------------------------------------------------

@@ -22,6 +22,14 @@ class VerificationConfig(AppConfig):
                 badge=personal_data.queue_badge,
             )
         )
+        register_nav(
+            NavItem(
+                label=_("Vouch for a person"),
+                url_name="verification:attestation",
+                rule=Access.ASSOCIATION_STAFF,
+                order=85,
+            )
+        )
         register(
             PersonalData(
                 app_label="verification",
@@ -30,6 +38,7 @@ class VerificationConfig(AppConfig):
                     "verification.VerificationRequest",
                     "verification.EvidenceDocument",
                     "verification.DeletionReceipt",
+                    "verification.AttestationCode",
                 ),
                 export=personal_data.export_for,
                 erase=personal_data.erase_for,

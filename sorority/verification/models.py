@@ -333,6 +333,30 @@ class DeletionReceipt(models.Model):
         return f"receipt {self.request_id} {self.deleted_at:%Y-%m-%d}"
 
 
+def attestation_expiry() -> datetime.datetime:
+    return timezone.now() + datetime.timedelta(days=7)
+
+
+class AttestationCode(models.Model):
+    """A one-time code an association gives a person it vouches for.
+
+    She enters it with her photos; the moderator then sees that an approved
+    association vouches for her (e.g. when her documents do not match her gender).
+    Only a hash of the code is stored.
+    """
+
+    code_hash = models.CharField(max_length=64, unique=True)
+    staff = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+"
+    )
+    created_at = models.DateTimeField(default=timezone.now)
+    expires_at = models.DateTimeField(default=attestation_expiry)
+    used_at = models.DateTimeField(null=True, blank=True)
+
+    def __str__(self) -> str:
+        return f"attestation code {self.pk}"
+
+
 def ban_expiry() -> datetime.datetime:
     return timezone.now() + datetime.timedelta(days=3 * 365)
 

@@ -16,7 +16,11 @@ if TYPE_CHECKING:
 
 
 def export_for(user: "User") -> dict:
-    from sorority.verification.models import DeletionReceipt, VerificationRequest
+    from sorority.verification.models import (
+        AttestationCode,
+        DeletionReceipt,
+        VerificationRequest,
+    )
 
     cases = VerificationRequest.objects.filter(user=user).order_by("created_at")
     return {
@@ -41,14 +45,23 @@ def export_for(user: "User") -> dict:
             }
             for receipt in DeletionReceipt.objects.filter(user=user)
         ],
+        "attestation_codes_given": [
+            {"created_at": item.created_at.isoformat(), "used": item.used_at is not None}
+            for item in AttestationCode.objects.filter(staff=user)
+        ],
     }
 
 
 def erase_for(user: "User") -> None:
-    from sorority.verification.models import ReasonCode, VerificationRequest
+    from sorority.verification.models import (
+        AttestationCode,
+        ReasonCode,
+        VerificationRequest,
+    )
     from sorority.verification.services import OPEN_STATES, verification_purge
 
     with transaction.atomic():
+        AttestationCode.objects.filter(staff=user).delete()
         for case in VerificationRequest.objects.select_for_update().filter(
             user=user, state__in=OPEN_STATES
         ):

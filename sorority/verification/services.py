@@ -21,7 +21,13 @@ from django.utils.translation import gettext as _
 from sorority.accounts.models import User
 from sorority.accounts.policies import is_moderator
 from sorority.accounts.services import user_set_status
-from sorority.core.errors import AccessDenied, ApplicationError, Conflict, NotFound
+from sorority.core.errors import (
+    AccessDenied,
+    ApplicationError,
+    Conflict,
+    NotFound,
+    RateLimited,
+)
 from sorority.verification import crypto, gestures, vault
 from sorority.verification.audit import audit
 from sorority.verification.identity import all_tags
@@ -30,6 +36,7 @@ from sorority.verification.models import (
     DECISION_REASONS,
     FORMAT_VERSION,
     MAX_REVISIONS,
+    AttestationCode,
     AuditEntry,
     BanEntry,
     DeletionReceipt,
@@ -218,6 +225,7 @@ def submission_create(
     id_front: Upload | None,
     id_back: Upload | None = None,
     declaration: bool,
+    attestation_code: str | None = None,
 ) -> VerificationRequest:
     """Validate, re-encode, encrypt and store one submission; she becomes `pending`.
 
@@ -234,6 +242,7 @@ def submission_create(
             id_front=id_front,
             id_back=id_back,
             declaration=declaration,
+            attestation_code=attestation_code,
             written=written,
         )
     except BaseException:
@@ -252,6 +261,7 @@ def _submission_create(
     id_front: Upload | None,
     id_back: Upload | None,
     declaration: bool,
+    attestation_code: str | None,
     written: list[str],
 ) -> VerificationRequest:
     challenge = _check_challenge(user=user, session_key=session_key, challenge_id=challenge_id)
@@ -265,8 +275,14 @@ def _submission_create(
             code="declaration_required",
             fields={"declaration": ["required"]},
         )
+    attestation = _attestation_for(attestation_code)
     case.transition(State.SUBMITTED)
     case.round += 1
+    if attestation is not None:
+        attestation.used_at = timezone.now()
+        attestation.save(update_fields=["used_at"])
+        case.attested_by = attestation.staff
+        case.attested_at = attestation.used_at
     case.submitted_at = timezone.now()
     case.challenge = challenge
     case.declaration = True
@@ -334,20 +350,55 @@ def verification_withdraw(*, user: User) -> VerificationRequest:
     return case
 
 
+ATTESTATION_ALPHABET = gestures.CODE_ALPHABET
+MAX_ACTIVE_ATTESTATIONS = 50
+
+
+def _attestation_hash(code: str) -> str:
+    return hashlib.sha256(code.strip().upper().replace("-", "").encode()).hexdigest()
+
+
 @transaction.atomic
-def verification_attest(*, case: VerificationRequest, staff: User) -> VerificationRequest:
-    """Record that an approved association vouches for the applicant."""
+def attestation_code_create(*, staff: User) -> tuple[str, AttestationCode]:
+    """Give association staff a one-time code to hand to a person she vouches for."""
+    import secrets
+
     from sorority.accounts.policies import is_association_staff
 
     if not is_association_staff(staff):
         raise AccessDenied(_("Only association staff may vouch."), code="forbidden")
-    if case.is_final:
-        raise Conflict(_("This verification is closed."), code="verification_closed")
-    case.attested_by = staff
-    case.attested_at = timezone.now()
-    case.save(update_fields=["attested_by", "attested_at"])
-    audit(AuditEntry.Kind.ASSIGNED, actor_id=staff.pk, request_id=case.pk, attestation=True)
-    return case
+    active = AttestationCode.objects.filter(
+        staff=staff, used_at__isnull=True, expires_at__gt=timezone.now()
+    ).count()
+    if active >= MAX_ACTIVE_ATTESTATIONS:
+        raise RateLimited(_("Too many unused codes."), code="rate_limited")
+    code = "".join(secrets.choice(ATTESTATION_ALPHABET) for _ in range(12))
+    item = AttestationCode.objects.create(code_hash=_attestation_hash(code), staff=staff)
+    return f"{code[:4]}-{code[4:8]}-{code[8:]}", item
+
+
+def _attestation_for(code: str | None) -> AttestationCode | None:
+    if not code:
+        return None
+    item = (
+        AttestationCode.objects.select_for_update()
+        .select_related("staff")
+        .filter(
+            code_hash=_attestation_hash(code),
+            used_at__isnull=True,
+            expires_at__gt=timezone.now(),
+        )
+        .first()
+    )
+    from sorority.accounts.policies import is_association_staff
+
+    if item is None or not is_association_staff(item.staff):
+        raise ApplicationError(
+            _("This association code is not valid."),
+            code="invalid_attestation",
+            fields={"attestation_code": ["invalid"]},
+        )
+    return item
 
 
 # --------------------------------------------------------------------------

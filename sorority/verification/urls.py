@@ -12,6 +12,7 @@ urlpatterns = [
     path("submit/", views.submit, name="submit"),
     path("status/", views.status, name="status"),
     path("withdraw/", views.withdraw, name="withdraw"),
+    path("attestation/", views.attestation, name="attestation"),
     path("moderation/", views.moderation_queue, name="moderation_queue"),
     path("moderation/<uuid:case_id>/", views.moderation_detail, name="moderation_detail"),
     path("moderation/<uuid:case_id>/claim/", views.moderation_claim, name="moderation_claim"),

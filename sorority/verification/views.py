@@ -121,6 +121,18 @@ def withdraw(request: HttpRequest) -> HttpResponse:
     return redirect("verification:status")
 
 
+@access(Access.ASSOCIATION_STAFF)
+def attestation(request: HttpRequest) -> HttpResponse:
+    """Association staff: get a one-time code for a person the association vouches for."""
+    code = None
+    if request.method == "POST":
+        try:
+            code, _item = services.attestation_code_create(staff=request.user)
+        except ApplicationError as exc:
+            messages.error(request, exc.message)
+    return render(request, "verification/attestation.html", {"code": code})
+
+
 # --------------------------------------------------------------------------
 # Moderators
 # --------------------------------------------------------------------------

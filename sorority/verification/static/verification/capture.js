@@ -146,6 +146,8 @@ $("declaration-form").addEventListener("submit", async (event) => {
   body.append("id_front", shots.id_front, "id-front.jpg");
   if (shots.id_back) body.append("id_back", shots.id_back, "id-back.jpg");
   body.append("declaration", $("declaration").checked ? "true" : "false");
+  const attestation = $("attestation-code").value.trim();
+  if (attestation) body.append("attestation_code", attestation);
   $("send").disabled = true;
   status.textContent = text("sending");
   try {
