@@ -5,6 +5,7 @@ from pathlib import Path
 
 from django.conf import settings
 from django.core.management.base import BaseCommand, CommandParser
+from django.test.utils import override_settings
 
 from sorority.core.demo import seed_all
 
@@ -16,7 +17,9 @@ class Command(BaseCommand):
         parser.add_argument("--output", default=str(Path(settings.BASE_DIR) / "var" / "demo-accounts.json"))
 
     def handle(self, *args: object, output: str, **options: object) -> None:
-        ctx = seed_all()
+        # Demo notifications (e.g. to demo hosts) are not worth printing: keep them in memory.
+        with override_settings(EMAIL_BACKEND="django.core.mail.backends.locmem.EmailBackend"):
+            ctx = seed_all()
         path = Path(output)
         path.parent.mkdir(parents=True, exist_ok=True)
         path.write_text(json.dumps(ctx.logins, indent=2, ensure_ascii=False) + "\n")
