@@ -6,7 +6,7 @@ import uuid
 from django.conf import settings
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404
-from ninja import Router, Schema, Status
+from ninja import Field, Router, Schema, Status
 
 from sorority.core.access import Access
 from sorority.core.api import api_access
@@ -75,13 +75,13 @@ class DetailOut(Schema):
 
 
 class DecisionIn(Schema):
-    decision: str
-    reason: str | None = None
-    family_name: str = ""
-    given_names: str = ""
+    decision: str = Field(max_length=16)
+    reason: str | None = Field(default=None, max_length=40)
+    family_name: str = Field(default="", max_length=150)
+    given_names: str = Field(default="", max_length=150)
     birth_date: datetime.date | None = None
     checklist: dict[str, bool] | None = None
-    ban_category: str | None = None
+    ban_category: str | None = Field(default=None, max_length=40)
 
 
 class DecisionOut(Schema):

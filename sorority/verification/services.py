@@ -12,6 +12,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 
 from django.conf import settings
+from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.db.models import Q
 from django.urls import reverse
@@ -502,6 +503,7 @@ def _check_decision_input(
     family_name: str,
     given_names: str,
     birth_date: datetime.date | None,
+    ban_category: str | None = None,
 ) -> None:
     if decision not in ("approve", "refuse", "resubmit"):
         raise ApplicationError(
@@ -543,6 +545,10 @@ def _check_decision_input(
         raise ApplicationError(
             _("Choose a reason."), code="reason_required", fields={"reason": ["required"]}
         )
+    if ban_category is not None and ban_category not in BanEntry.Category.values:
+        raise ApplicationError(
+            _("Choose a ban category."), code="invalid", fields={"ban_category": ["invalid"]}
+        )
 
 
 def verification_decide(
@@ -573,6 +579,7 @@ def verification_decide(
         family_name=family_name,
         given_names=given_names,
         birth_date=birth_date,
+        ban_category=ban_category,
     )
     tags: dict[int, str] = {}
     warnings: list[str] = []
@@ -827,6 +834,10 @@ def ban_entry_propose(
     """Propose a ban entry from tags (or a name, tagged in memory); inactive until approved."""
     if not is_moderator(actor):
         raise AccessDenied(_("Only moderators may propose a ban."), code="forbidden")
+    if reason_category not in BanEntry.Category.values:
+        raise ApplicationError(
+            _("Choose a ban category."), code="invalid", fields={"reason_category": ["invalid"]}
+        )
     if not tags:
         if not (family_name or given_names):
             raise ApplicationError(_("A name is needed."), code="invalid",
@@ -842,7 +853,12 @@ def ban_entry_propose(
                      created_by=actor)
     if expires_at is not None:
         entry.expires_at = expires_at
-    entry.full_clean()
+    try:
+        entry.full_clean()
+    except ValidationError as exc:
+        raise ApplicationError(
+            _("This ban entry is not valid."), code="invalid", fields=exc.message_dict
+        ) from None
     entry.save()
     audit(AuditEntry.Kind.BAN_PROPOSED, actor_id=actor.pk, ban_entry=entry.pk,
           category=reason_category)

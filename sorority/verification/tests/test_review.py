@@ -407,3 +407,30 @@ def test_scheduled_jobs_are_registered():
     from sorority.verification.jobs import JOBS
 
     assert {job.name for job in JOBS} == {"verification_expire", "verification_reconcile"}
+
+
+@pytest.mark.parametrize(
+    "body",
+    [
+        {"decision": "maybe"},
+        {"ban_category": "gender", "decision": "refuse", "reason": "blurry"},
+        {"birth_date": "31/01/1990"},
+        {"family_name": "x" * 151},
+        {"checklist": "all good"},
+    ],
+)
+def test_malformed_decisions_are_400_never_500(claimed, moderator_client, body):
+    response = decide(moderator_client, claimed, **body)
+    assert response.status_code == 400
+    claimed.refresh_from_db()
+    assert claimed.state == "in_review"
+
+
+def test_ban_entry_cannot_last_more_than_five_years(moderator):
+    from sorority.core.errors import ApplicationError
+
+    with pytest.raises(ApplicationError):
+        services.ban_entry_propose(
+            actor=moderator, reason_category="violence", family_name="Durand",
+            expires_at=timezone.now() + datetime.timedelta(days=6 * 365),
+        )
