@@ -277,3 +277,22 @@ def test_duplicate_upload_hashes_are_gone_after_the_purge(
     with django_capture_on_commit_callbacks(execute=True):
         applicant_web.post("/api/v1/verification/withdraw")
     assert not EvidenceDocument.objects.filter(upload_sha256__in=hashes).exists()
+
+
+def test_master_key_rotation_rewraps_keys_and_documents_stay_readable(applicant_web, settings):
+    from django.core.management import call_command
+
+    assert submit_via_api(applicant_web).status_code == 201
+    case = VerificationRequest.objects.get()
+    old = dict(settings.VAULT_MASTER_KEYS)
+    settings.VAULT_MASTER_KEYS = {**old, 2: os.urandom(32)}
+    out = io.StringIO()
+    call_command("vault_rewrap", stdout=out)
+    assert "Re-wrapped 1 key(s)" in out.getvalue()
+    case.refresh_from_db()
+    assert case.key_version == 2
+    settings.VAULT_MASTER_KEYS = {2: settings.VAULT_MASTER_KEYS[2]}  # old key retired
+    dek = crypto.unwrap_dek(2, bytes(case.wrapped_dek), settings.VAULT_MASTER_KEYS)
+    doc = case.documents.get(kind="id_front")
+    plain = crypto.decrypt(dek, vault.get(doc.storage_name), crypto.document_aad(str(case.pk), "id_front"))
+    assert plain.startswith(b"\xff\xd8\xff")
