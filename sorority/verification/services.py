@@ -447,12 +447,21 @@ def document_view(*, case: VerificationRequest, moderator: User, kind: str) -> b
     document = EvidenceDocument.objects.filter(request=case, kind=kind).first()
     if document is None or case.state != State.IN_REVIEW or not case.wrapped_dek:
         raise NotFound(_("Not found."))
-    dek = crypto.unwrap_dek(case.key_version, bytes(case.wrapped_dek), settings.VAULT_MASTER_KEYS)
     aad = crypto.document_aad(str(case.pk), kind, FORMAT_VERSION)
     try:
+        dek = crypto.unwrap_dek(
+            case.key_version, bytes(case.wrapped_dek), settings.VAULT_MASTER_KEYS
+        )
         data = crypto.decrypt(dek, vault.get(document.storage_name), aad)
     except FileNotFoundError:
         raise NotFound(_("Not found.")) from None
+    except crypto.DecryptionError:
+        # Wrong or retired master key, or a tampered object: never a server error.
+        logger.error("Vault object of case %s failed authentication", case.pk)
+        raise Conflict(
+            _("This document cannot be decrypted. Ask the applicant for new photos."),
+            code="document_unreadable",
+        ) from None
     audit(
         AuditEntry.Kind.DOCUMENT_VIEWED,
         actor_id=moderator.pk,

@@ -434,3 +434,14 @@ def test_ban_entry_cannot_last_more_than_five_years(moderator):
             actor=moderator, reason_category="violence", family_name="Durand",
             expires_at=timezone.now() + datetime.timedelta(days=6 * 365),
         )
+
+
+def test_a_tampered_object_is_a_clear_409_not_a_500(claimed, moderator_client):
+    doc = claimed.documents.get(kind="selfie_2")
+    path = vault.storage().path(doc.storage_name)
+    with open(path, "r+b") as handle:
+        handle.seek(20)
+        handle.write(b"\x00\x01\x02")
+    response = moderator_client.get(f"{BASE}/{claimed.pk}/documents/selfie_2")
+    assert response.status_code == 409
+    assert response.json()["error"]["code"] == "document_unreadable"
