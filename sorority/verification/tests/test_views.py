@@ -143,3 +143,23 @@ def test_moderation_pages_refuse_everyone_but_moderators(role, client, applicant
     assert response.status_code in (302, 403)
     if response.status_code == 302:
         assert response["Location"].startswith(("/accounts/login/", "/me/"))
+
+
+def test_another_moderator_gets_403_and_an_audit_row_in_the_console(
+    applicant_web, moderator_client
+):
+    from sorority.verification.tests.test_review import second_moderator
+
+    submit_via_api(applicant_web)
+    case = VerificationRequest.objects.get()
+    moderator_client.post(reverse("verification:moderation_claim", args=[case.pk]))
+    intruder = second_moderator()
+    other = sign_in(__import__("django.test").test.Client(), intruder, second_factor=True)
+    assert other.get(reverse("verification:moderation_detail", args=[case.pk])).status_code == 403
+    image = other.get(reverse("verification:moderation_document", args=[case.pk, "selfie_1"]))
+    assert image.status_code == 403
+    assert AuditEntry.objects.filter(kind="access_refused", actor_id=intruder.pk).count() == 2
+    claim = other.post(reverse("verification:moderation_claim", args=[case.pk]))
+    assert claim.status_code == 302  # back to the queue with "already claimed"
+    case.refresh_from_db()
+    assert case.assignee_id != intruder.pk
