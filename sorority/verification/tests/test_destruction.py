@@ -235,3 +235,10 @@ def test_database_dump_holds_no_unwrapped_key_and_vault_objects_are_not_served(
 
     assert not [cb for cb in callbacks(get_resolver().url_patterns)
                 if getattr(cb, "__module__", "") == "django.views.static"]
+
+
+def test_the_vault_storage_class_refuses_to_give_urls(tmp_path):
+    from sorority.verification.storage import VaultFileSystemStorage
+
+    with pytest.raises(ValueError):
+        VaultFileSystemStorage(location=str(tmp_path)).url("verification/x/y.bin")
