@@ -3,19 +3,16 @@
 import datetime
 import uuid
 
-from django.conf import settings
 from django.http import HttpRequest, HttpResponse
-from django.shortcuts import get_object_or_404
 from ninja import Field, Router, Schema, Status
 
 from sorority.core.access import Access
 from sorority.core.api import api_access
 from sorority.core.errors import ApplicationError, NotFound
-from sorority.verification import gestures, selectors, services
+from sorority.verification import edge, gestures, selectors, services
 from sorority.verification.models import EvidenceDocument, VerificationRequest
 from sorority.verification.policies import (
     recently_authenticated,
-    verifications_visible_to,
 )
 
 API_PREFIX = ""
@@ -25,11 +22,6 @@ router = Router(tags=["verification"])
 class ReauthenticationRequiredError(ApplicationError):
     code = "reauthentication_required"
     status = 401
-
-
-class TooLargeError(ApplicationError):
-    code = "too_large"
-    status = 413
 
 
 class ChallengeOut(Schema):
@@ -89,36 +81,6 @@ class DecisionOut(Schema):
     warnings: list[str]
 
 
-def upload_size_ok(request: HttpRequest) -> None:
-    """Refuse a body the in-memory upload handler would silently drop (SECURITY.md 14)."""
-    try:
-        length = int(request.META.get("CONTENT_LENGTH") or 0)
-    except ValueError:
-        length = 0
-    if length > settings.FILE_UPLOAD_MAX_MEMORY_SIZE:
-        raise TooLargeError("The photos are too large together (8 MB at most).")
-
-
-def uploads_from(request: HttpRequest) -> dict:
-    """Read the multipart fields into memory-only `Upload`s for the service."""
-    files = request.FILES
-
-    def one(name: str) -> services.Upload | None:
-        items = files.getlist(name)
-        if len(items) > 1:
-            raise ApplicationError(f"Send one {name}.", code="invalid", fields={name: ["one only"]})
-        return services.Upload(items[0].read(), name) if items else None
-
-    return {
-        "challenge_id": request.POST.get("challenge_id"),
-        "selfies": [services.Upload(f.read(), "selfie") for f in files.getlist("selfie")],
-        "id_front": one("id_front"),
-        "id_back": one("id_back"),
-        "declaration": request.POST.get("declaration", "").lower() in ("true", "1", "on", "yes"),
-        "attestation_code": request.POST.get("attestation_code") or None,
-    }
-
-
 SUBMISSION_BODY = {
     "requestBody": {
         "content": {
@@ -175,9 +137,9 @@ def challenge(request: HttpRequest) -> Status:
 )
 def submission(request: HttpRequest) -> Status:
     """Send the three selfie stills and the document photos taken for a challenge."""
-    upload_size_ok(request)
+    edge.upload_size_ok(request)
     services.submission_create(
-        user=request.user, session_key=request.session.session_key, **uploads_from(request)
+        user=request.user, session_key=request.session.session_key, **edge.uploads_from(request)
     )
     return Status(201, {"status": "pending"})
 
@@ -215,14 +177,6 @@ def attestation_code(request: HttpRequest) -> Status:
 # --------------------------------------------------------------------------
 # Moderation
 # --------------------------------------------------------------------------
-
-
-def _case(request: HttpRequest, case_id: str) -> VerificationRequest:
-    try:
-        pk = uuid.UUID(case_id)
-    except ValueError:
-        raise NotFound("Not found.") from None
-    return get_object_or_404(verifications_visible_to(request.user), pk=pk)
 
 
 def _require_recent_authentication(request: HttpRequest) -> None:
@@ -263,7 +217,7 @@ def queue_item(case: VerificationRequest) -> dict:
 )
 def claim(request: HttpRequest, case_id: str) -> dict:
     """Take a case: from now on only you may view its documents and decide."""
-    case = services.verification_claim(case=_case(request, case_id), moderator=request.user)
+    case = services.verification_claim(case=edge.case_for(request, case_id), moderator=request.user)
     return queue_item(case)
 
 
@@ -274,39 +228,9 @@ def claim(request: HttpRequest, case_id: str) -> dict:
 )
 def detail(request: HttpRequest, case_id: str) -> dict:
     """The instruction given to the applicant and the names of her documents."""
-    case = _case(request, case_id)
+    case = edge.case_for(request, case_id)
     _require_recent_authentication(request)
-    return case_detail(case, request.user)
-
-
-def case_detail(case: VerificationRequest, moderator: object) -> dict:
-    from sorority.verification.policies import can_handle_verification
-
-    if not can_handle_verification(moderator, case):
-        services._refuse(case, moderator, "detail")
-    challenge = case.challenge
-    return {
-        "id": case.pk,
-        "instruction": gestures.instruction(challenge.pose, challenge.code) if challenge else "",
-        "documents": list(
-            EvidenceDocument.objects.filter(request=case).values_list("kind", flat=True)
-        ),
-        "possible_match": case.possible_match,
-        "duplicate_upload": case.duplicate_upload,
-        "attested": case.attested_by_id is not None,
-        "revision_count": case.revision_count,
-    }
-
-
-def document_response(data: bytes) -> HttpResponse:
-    """Serve decrypted bytes so that no browser or proxy keeps or runs them (SECURITY.md 20)."""
-    response = HttpResponse(data, content_type="image/jpeg")
-    response["Cache-Control"] = "no-store, max-age=0, private"
-    response["X-Content-Type-Options"] = "nosniff"
-    response["Content-Disposition"] = 'inline; filename="document.jpg"'
-    response["Content-Security-Policy"] = "sandbox"
-    response["Referrer-Policy"] = "no-referrer"
-    return response
+    return edge.case_detail(case, request.user)
 
 
 @router.get(
@@ -316,11 +240,11 @@ def document_response(data: bytes) -> HttpResponse:
 )
 def document(request: HttpRequest, case_id: str, name: str) -> HttpResponse:
     """One document image, decrypted in memory for the assignee; every view is audited."""
-    case = _case(request, case_id)
+    case = edge.case_for(request, case_id)
     if name not in EvidenceDocument.Kind.values:
         raise NotFound("Not found.")
     _require_recent_authentication(request)
-    return document_response(
+    return edge.document_response(
         services.document_view(case=case, moderator=request.user, kind=name)
     )
 
@@ -332,7 +256,7 @@ def document(request: HttpRequest, case_id: str, name: str) -> HttpResponse:
 )
 def decision(request: HttpRequest, case_id: str, payload: DecisionIn) -> dict:
     """Approve, refuse or ask for new photos; the documents are destroyed at once."""
-    case = _case(request, case_id)
+    case = edge.case_for(request, case_id)
     result = services.verification_decide(
         case=case, moderator=request.user, **payload.dict()
     )

@@ -12,7 +12,7 @@ from django.views.decorators.http import require_POST
 from sorority.accounts.policies import is_member
 from sorority.core.access import Access, access
 from sorority.core.errors import ApplicationError
-from sorority.verification import api, gestures, selectors, services
+from sorority.verification import edge, gestures, selectors, services
 from sorority.verification.forms import DecisionForm
 from sorority.verification.models import VerificationChallenge
 from sorority.verification.policies import recently_authenticated
@@ -74,11 +74,11 @@ def capture(request: HttpRequest) -> HttpResponse:
 def submit(request: HttpRequest) -> JsonResponse:
     """Receive the captured photos (multipart, from the capture script)."""
     try:
-        api.upload_size_ok(request)
+        edge.upload_size_ok(request)
         services.submission_create(
             user=request.user,
             session_key=request.session.session_key,
-            **api.uploads_from(request),
+            **edge.uploads_from(request),
         )
     except ApplicationError as exc:
         return JsonResponse(
@@ -139,7 +139,7 @@ def attestation(request: HttpRequest) -> HttpResponse:
 
 
 def _moderated_case(request: HttpRequest, case_id: object) -> object:
-    return api._case(request, str(case_id))
+    return edge.case_for(request, str(case_id))
 
 
 @access(Access.MODERATOR)
@@ -176,7 +176,7 @@ def moderation_detail(request: HttpRequest, case_id: object) -> HttpResponse:
     if not recently_authenticated(request):
         raise ReauthenticationRequired()
     try:
-        detail = api.case_detail(case, request.user)
+        detail = edge.case_detail(case, request.user)
     except ApplicationError as exc:
         return render(request, "403.html", {"message": exc.message}, status=exc.status)
     form = DecisionForm()
@@ -198,7 +198,7 @@ def moderation_document(request: HttpRequest, case_id: object, name: str) -> Htt
         data = services.document_view(case=case, moderator=request.user, kind=name)
     except ApplicationError as exc:
         return HttpResponse(status=exc.status)
-    return api.document_response(data)
+    return edge.document_response(data)
 
 
 @access(Access.MODERATOR)
