@@ -11,8 +11,9 @@ SQLite and PostgreSQL:
    blocked either way, the area to avoid) and keep rows with ``d <= r``;
 4. if at least ``offset + limit`` rows are within ``r``, their first
    ``offset + limit`` by ``(distance, member id)`` are the true nearest
-   (anything not fetched is farther than ``r``); otherwise grow ``r`` by
-   ``max(2, 1.15 * sqrt(need / found))`` and start again, up to the whole globe.
+   (anything not fetched is farther than ``r``); otherwise grow ``r`` (x1.6 when
+   nothing was found, else ``1.15 * sqrt(need / found)`` within x1.25..x4) and
+   fetch only the rows outside the previous boxes, up to the whole globe.
 
 Ties are broken by member id, so the order is a total, deterministic order.
 Distances are between the origin (a cell centre or a commune centre) and the
@@ -271,10 +272,12 @@ def nearest(
             if len(hits) >= need or r >= MAX_RADIUS_KM:
                 break
             previous = boxes
-            # Nothing found says nothing about the density: double the radius.
-            # Otherwise aim at `need` assuming a uniform density, within x2..x4.
+            # Later rounds only fetch the annulus, so small steps cost little and
+            # avoid overshooting where the density changes (coasts, borders).
+            # Nothing found says nothing about the density: grow by x1.6.
+            # Otherwise aim at `need` assuming a uniform density, within x1.25..x4.
             found = len(hits)
-            r *= 2.0 if found == 0 else min(4.0, max(2.0, 1.15 * math.sqrt(need / found)))
+            r *= 1.6 if found == 0 else min(4.0, max(1.25, 1.15 * math.sqrt(need / found)))
     hits.sort()
     page = [Hit(*h) for h in hits[offset : offset + limit]]
     return Page(
