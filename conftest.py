@@ -19,7 +19,7 @@ def _test_settings(settings, tmp_path):
     settings.STORAGES = {
         **settings.STORAGES,
         "vault": {
-            "BACKEND": "django.core.files.storage.FileSystemStorage",
+            "BACKEND": "sorority.verification.storage.VaultFileSystemStorage",
             "OPTIONS": {"location": str(tmp_path / "vault"), "base_url": None},
         },
         "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},

@@ -203,7 +203,7 @@ STORAGES = {
     "vault": {
         "BACKEND": env.str(
             "VAULT_STORAGE_BACKEND",
-            default="django.core.files.storage.FileSystemStorage",
+            default="sorority.verification.storage.VaultFileSystemStorage",
         ),
         "OPTIONS": {"location": str(VAULT_ROOT), "base_url": None},
     },
@@ -388,6 +388,8 @@ QUICK_EXIT_URL = env.str(
 
 # Abuser flags touch data about alleged offences: off until a legal review and DPIA
 # sign-off (SECURITY.md 27).
+# Undecided verification submissions are destroyed after this many days.
+VERIFICATION_RETENTION_DAYS = env.int("VERIFICATION_RETENTION_DAYS", default=30)
 ABUSER_FLAGS_ENABLED = env.bool("ABUSER_FLAGS_ENABLED", default=False)
 INACTIVE_APPLICANT_DAYS = env.int("INACTIVE_APPLICANT_DAYS", default=90)
 PRIVACY_CONTACT_EMAIL = env.str("PRIVACY_CONTACT_EMAIL", default="")

@@ -221,7 +221,10 @@ def test_database_dump_holds_no_unwrapped_key_and_vault_objects_are_not_served(
     from django.urls import get_resolver
 
     name = EvidenceDocument.objects.first().storage_name
-    assert moderator_client.get(vault.storage().url(name)).status_code in (302, 404)
+    with pytest.raises(ValueError, match="never served by URL"):
+        vault.storage().url(name)
+    assert moderator_client.get(f"{settings.MEDIA_URL}{name}").status_code in (302, 404)
+    assert moderator_client.get(f"/media/{name}").status_code in (302, 404)
     vault_root = Path(settings.STORAGES["vault"]["OPTIONS"]["location"]).resolve()
     assert not vault_root.is_relative_to(Path(settings.MEDIA_ROOT).resolve())
     assert not vault_root.is_relative_to(Path(settings.STATIC_ROOT).resolve())
