@@ -42,7 +42,10 @@ def _send(user_id: int, conversation_id: object, text: object) -> dict:
     from sorority.accounts.models import User
     from sorority.chat.services import message_payload, message_send
 
-    user = User.objects.filter(pk=user_id).first()
+    try:
+        user = User.objects.get(pk=user_id)
+    except User.DoesNotExist:
+        user = None
     if user is None or not _allowed(user):
         return {"type": "error", "code": "forbidden", "close": True}
     try:
