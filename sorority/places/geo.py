@@ -43,6 +43,7 @@ __all__ = [
     "cell_to_str",
     "coarsen_for_commune",
     "coarsen_for_density",
+    "descendant_range",
     "display_distance",
     "display_distance_km",
     "haversine_km",
@@ -167,6 +168,24 @@ def cell_parent(cell: int, res: int) -> int:
             f"({own}), got {res}."
         )
     return int(_h3.cell_to_parent(cell, res))
+
+
+def descendant_range(cell: int, res: int) -> tuple[int, int]:
+    """Integer range holding every descendant of ``cell`` at resolution ``res``.
+
+    H3 indexes keep the parent's digits in the high bits and one 3-bit digit per
+    finer resolution below them (unused digits are 7), so the descendants at one
+    resolution are the integers between the centre child (new digits 0) and the
+    same index with the new digits 6. Lets SQL find them with ``BETWEEN``.
+    """
+    own = cell_resolution(cell)
+    if isinstance(res, bool) or not isinstance(res, int) or not own <= res <= 15:
+        raise ValueError(f"Resolution must be between {own} and 15, got {res!r}.")
+    low = int(_h3.cell_to_center_child(cell, res))
+    high = low
+    for digit in range(own + 1, res + 1):
+        high |= 6 << ((15 - digit) * 3)
+    return low, high
 
 
 def cell_center(cell: int) -> tuple[float, float]:

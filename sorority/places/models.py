@@ -278,6 +278,8 @@ class OfferIndex(models.Model):
                 fields=["kind", "available", "band", "pub_lng", "pub_lat"],
                 name="offerindex_knn",
             ),
+            # Members of a map cell: descendants are integer ranges of `cell`.
+            models.Index(fields=["kind", "cell"], name="offerindex_cell"),
         ]
 
     def __str__(self) -> str:

@@ -367,27 +367,30 @@ def cell_members(
     layer_for(layer, viewer)  # validates the layer name
     kind = KINDS[layer]
     lat, lng = geo.cell_center(target)
-    radius = search.EDGE_KM[x] * 2.5
-    found = []
+    if level == x:
+        # Drawn in its parent at this level: every stored cell at or under it.
+        ranges = [geo.descendant_range(target, r) for r in range(x, geo.MAX_RES + 1)]
+    else:
+        # A member coarser than the map level is drawn in her own cell only.
+        ranges = [(target, target)]
     extra_sql, extra_params = search.filter_sql(kind, search.Filters(), viewer)
+    qn = connection.ops.quote_name
+    from sorority.accounts.models import User as UserModel
+
+    range_sql = " OR ".join(["o.cell BETWEEN %s AND %s"] * len(ranges))
+    sql = (
+        f"SELECT o.member_id FROM {qn(OfferIndex._meta.db_table)} o "  # noqa: S608
+        f"JOIN {qn(UserModel._meta.db_table)} u ON u.id = o.member_id "
+        f"WHERE o.kind = %s AND ({range_sql}) AND u.status = %s AND u.is_active = %s"
+        f"{extra_sql} ORDER BY o.member_id"
+    )
+    params = [kind, *[v for pair in ranges for v in pair], "member", True, *extra_params]
     with connection.cursor() as cursor:
-        for box in geo.cap_bbox(lat, lng, radius):
-            for available in (True, False):
-                found += search.box_rows(
-                    cursor, kind, box, extra_sql, extra_params, available=available
-                )
-    ids = []
-    for member_id, _plat, _plng, row_cell, res in found:
-        if member_id == viewer.user_id or member_id in viewer.excluded_ids:
-            continue
-        if level == x:
-            # Drawn in its parent at this level (never finer than its own cell).
-            match = res >= x and geo.cell_parent(row_cell, x) == target
-        else:
-            # A member coarser than the map level is drawn in her own cell.
-            match = row_cell == target
-        if match:
-            ids.append(member_id)
+        cursor.execute(sql, params)
+        found = [row[0] for row in cursor.fetchall()]
+    ids = [
+        m for m in found if m != viewer.user_id and m not in viewer.excluded_ids
+    ]
     ids = sorted(set(ids))
     cards = cards_for(ids[:CELL_MEMBERS_LIMIT], viewer)
     return {

@@ -461,3 +461,16 @@ def test_coarsen_never_finer_than_asked_nor_than_7(res, residents):
     out = geo.coarsen_for_density(res, residents)
     assert out <= res <= geo.MAX_RES
     assert out >= min(res, geo.MIN_RES)
+
+
+
+@given(lats, lngs, st.integers(min_value=0, max_value=6), st.integers(min_value=0, max_value=2))
+def test_descendants_lie_in_their_integer_range_and_others_do_not(lat, lng, res, extra):
+    from h3.api import basic_int as h3i
+
+    cell = geo.snap(lat, lng, res)
+    child_res = min(7, res + extra)
+    low, high = geo.descendant_range(cell, child_res)
+    for other in h3i.grid_disk(geo.snap(lat, lng, child_res), 3):
+        inside = h3i.cell_to_parent(other, res) == cell
+        assert (low <= other <= high) == inside
