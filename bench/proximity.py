@@ -70,6 +70,11 @@ def _setup(database_url: str) -> None:
     import django
 
     django.setup()
+    from django.conf import settings
+
+    # DEBUG on (no production secrets needed) but no query logging: a debug cursor
+    # records every SQL statement and would slow the measured path down.
+    settings.DEBUG = False
 
 
 def _ensure_pg_database(url: str) -> None:
@@ -357,6 +362,7 @@ def _postgis(queries: list[dict], k: int, log) -> dict:
             cursor.execute("ANALYZE bench_geog")
             log(f"  PostGIS table + GiST index in {time.perf_counter() - t0:.1f}s")
         times: list[float] = []
+        by_mix: dict[str, list[float]] = {}
         answers = []
         for q in queries:
             f = q["filters"]
@@ -386,9 +392,11 @@ def _postgis(queries: list[dict], k: int, log) -> dict:
             t0 = time.perf_counter()
             cursor.execute(sql, [*params, q["lng"], q["lat"], k])
             ids = [r[0] for r in cursor.fetchall()]
-            times.append((time.perf_counter() - t0) * 1000)
+            ms = (time.perf_counter() - t0) * 1000
+            times.append(ms)
+            by_mix.setdefault(q["mix"], []).append(ms)
             answers.append(ids)
-    return {"times": times, "answers": answers}
+    return {"times": times, "answers": answers, "by_mix": by_mix}
 
 
 def _map(seed: int, log) -> dict:
@@ -509,7 +517,11 @@ def child(args: argparse.Namespace) -> None:
                     round(geo.haversine_km(q["lat"], q["lng"], *where[m]), 6) for m in ids
                 )
                 ok += got == expected
-            result["postgis"] = {**summary(pg["times"]), "exact_answers": ok}
+            result["postgis"] = {
+                **summary(pg["times"]),
+                "exact_answers": ok,
+                "by_mix": {m: summary(v) for m, v in pg["by_mix"].items()},
+            }
     log(f"[{connection.vendor}] map viewports")
     result["map"] = _map(args.seed, log)
     print("RESULT " + json.dumps(result))
@@ -554,6 +566,10 @@ def _print(results: list[dict]) -> None:
             p = r["postgis"]
             print(f"PostGIS geography KNN: p50 {p['p50']:.3f}  p95 {p['p95']:.3f}  "
                   f"p99 {p['p99']:.3f} ms; same k distances as brute force {p['exact_answers']}/{p['n']}")
+            for mix, m in p["by_mix"].items():
+                ours = r["search"][mix]
+                print(f"  {mix:<15} PostGIS p50 {m['p50']:8.3f} p95 {m['p95']:8.3f} | ours p50 "
+                      f"{ours['p50']:8.3f} p95 {ours['p95']:8.3f}")
         print("map viewport (1280x800 px), selector + JSON, ms:")
         print(f"{'zoom':>5}{'p50':>9}{'p95':>9}{'max cells':>11}{'max bytes':>11}")
         for zoom, s in r["map"].items():
