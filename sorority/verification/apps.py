@@ -39,6 +39,9 @@ class VerificationConfig(AppConfig):
                     "verification.EvidenceDocument",
                     "verification.DeletionReceipt",
                     "verification.AttestationCode",
+                    # Ban entries hold tags only; the moderators who proposed or approved
+                    # them are referenced, and unlinked (SET_NULL) when they leave.
+                    "verification.BanEntry",
                 ),
                 export=personal_data.export_for,
                 erase=personal_data.erase_for,

@@ -18,6 +18,7 @@ if TYPE_CHECKING:
 def export_for(user: "User") -> dict:
     from sorority.verification.models import (
         AttestationCode,
+        BanEntry,
         DeletionReceipt,
         VerificationRequest,
     )
@@ -45,6 +46,8 @@ def export_for(user: "User") -> dict:
             }
             for receipt in DeletionReceipt.objects.filter(user=user)
         ],
+        "ban_entries_proposed": BanEntry.objects.filter(created_by=user).count(),
+        "ban_entries_approved": BanEntry.objects.filter(approved_by=user).count(),
         "attestation_codes_given": [
             {"created_at": item.created_at.isoformat(), "used": item.used_at is not None}
             for item in AttestationCode.objects.filter(staff=user)
@@ -55,6 +58,7 @@ def export_for(user: "User") -> dict:
 def erase_for(user: "User") -> None:
     from sorority.verification.models import (
         AttestationCode,
+        BanEntry,
         ReasonCode,
         VerificationRequest,
     )
@@ -62,6 +66,10 @@ def erase_for(user: "User") -> None:
 
     with transaction.atomic():
         AttestationCode.objects.filter(staff=user).delete()
+        # The ban list itself stays (a legal interest, said in the privacy notice);
+        # only the link to the moderator who proposed or approved an entry goes.
+        BanEntry.objects.filter(created_by=user).update(created_by=None)
+        BanEntry.objects.filter(approved_by=user).update(approved_by=None)
         for case in VerificationRequest.objects.select_for_update().filter(
             user=user, state__in=OPEN_STATES
         ):
