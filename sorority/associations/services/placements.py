@@ -286,7 +286,9 @@ def follow_ups_remind(*, now: datetime | None = None) -> int:
     count = 0
     for follow_up in (
         _due_follow_ups()
-        .select_for_update()
+        # Lock the follow-up rows only: PostgreSQL refuses FOR UPDATE on the
+        # nullable side of the outer joins select_related adds.
+        .select_for_update(of=("self",))
         .filter(due_at__lte=now + timedelta(hours=1), reminded_at__isnull=True)
     ):
         follow_up.reminded_at = now
@@ -312,7 +314,9 @@ def follow_ups_flag_missed(*, now: datetime | None = None) -> int:
     count = 0
     for follow_up in (
         _due_follow_ups()
-        .select_for_update()
+        # Lock the follow-up rows only: PostgreSQL refuses FOR UPDATE on the
+        # nullable side of the outer joins select_related adds.
+        .select_for_update(of=("self",))
         .filter(due_at__lte=now - timedelta(hours=grace_hours()))
     ):
         follow_up.status = FollowUp.Status.MISSED

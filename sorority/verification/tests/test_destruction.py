@@ -77,11 +77,18 @@ def scan_tree(root: str, secrets: list[bytes], since: float, where: str) -> None
 
 
 def cache_bytes() -> bytes:
+    """Every key and raw value of every cache: LocMem in memory, Redis by a SCAN."""
     blob = b""
     for alias in settings.CACHES:
-        store = getattr(caches[alias], "_cache", {})
-        for key, value in store.items():
-            blob += str(key).encode() + (value if isinstance(value, bytes) else repr(value).encode())
+        backend = caches[alias]
+        store = getattr(backend, "_cache", {})
+        if isinstance(store, dict):
+            for key, value in store.items():
+                blob += str(key).encode() + (value if isinstance(value, bytes) else repr(value).encode())
+        else:  # django.core.cache.backends.redis.RedisCache
+            client = store.get_client()
+            for key in client.scan_iter():
+                blob += key + (client.get(key) or b"")
     return blob
 
 
