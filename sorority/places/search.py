@@ -12,8 +12,10 @@ SQLite and PostgreSQL:
 4. if at least ``offset + limit`` rows are within ``r``, their first
    ``offset + limit`` by ``(distance, member id)`` are the true nearest
    (anything not fetched is farther than ``r``); otherwise grow ``r`` (x1.6 when
-   nothing was found, else ``1.15 * sqrt(need / found)`` within x1.25..x4) and
-   fetch only the rows outside the previous boxes, up to the whole globe.
+   nothing was found, else ``1.15 * sqrt(need / found)`` within x1.25..x2, but
+   never beyond the ``need``-th distance among rows already fetched in the box
+   corners, which is enough to finish) and fetch only the rows outside the
+   previous boxes, up to the whole globe.
 
 Ties are broken by member id, so the order is a total, deterministic order.
 Distances are between the origin (a cell centre or a commune centre) and the
@@ -22,6 +24,7 @@ centre of each member's stored cell: nothing finer is ever used.
 
 from __future__ import annotations
 
+import heapq
 import math
 from dataclasses import dataclass, field
 
@@ -42,8 +45,8 @@ MAX_RADIUS_KM = math.pi * geo.EARTH_RADIUS_KM
 #: Above this many latitude bands a range is cheaper than an IN list.
 _MAX_BAND_LIST = 120
 #: Density seed: resolution of the counted cells and their mean area (km²).
-_SEED_RES = 4
-_SEED_CELL_KM2 = 1770.0
+_SEED_RES = 5
+_SEED_CELL_KM2 = 252.9
 #: H3 mean edge length (km) per resolution: the farthest a home in a cell can be
 #: from the cell centre is about one edge, used to keep the area to avoid safe.
 EDGE_KM = {0: 1281.3, 1: 483.1, 2: 182.5, 3: 68.98, 4: 26.07, 5: 9.85, 6: 3.72, 7: 1.41}
@@ -211,9 +214,9 @@ def seed_radius(lat: float, lng: float, kind: int, need: int) -> float:
         row = cursor.fetchone()
     count = (row[0] or 0) if row else 0
     if count <= 0:
-        return 50.0
+        return 20.0  # nobody in the ~25 km around: start just beyond it
     density = count / (_SEED_CELL_KM2 * len(cells))
-    return min(max(math.sqrt(1.5 * need / (math.pi * density)), 2.0), 500.0)
+    return min(max(math.sqrt(1.5 * need / (math.pi * density)), 0.5), 500.0)
 
 
 def nearest(
@@ -275,9 +278,16 @@ def nearest(
             # Later rounds only fetch the annulus, so small steps cost little and
             # avoid overshooting where the density changes (coasts, borders).
             # Nothing found says nothing about the density: grow by x1.6.
-            # Otherwise aim at `need` assuming a uniform density, within x1.25..x4.
+            # Otherwise aim at `need` assuming a uniform density, within x1.25..x2.
             found = len(hits)
-            r *= 1.6 if found == 0 else min(4.0, max(1.25, 1.15 * math.sqrt(need / found)))
+            grown = r * (
+                1.6 if found == 0 else min(2.0, max(1.25, 1.15 * math.sqrt(need / found)))
+            )
+            # Rows already fetched in the box corners (beyond r) are real: if there
+            # are `need` of them, the need-th distance is enough to finish next round.
+            if len(candidates) >= need:
+                grown = min(grown, heapq.nsmallest(need, (c[0] for c in candidates))[-1])
+            r = grown
     hits.sort()
     page = [Hit(*h) for h in hits[offset : offset + limit]]
     return Page(
