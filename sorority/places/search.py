@@ -3,7 +3,7 @@
 "Certified expanding cap" on a plain B-tree (PERFORMANCE.md), the same SQL on
 SQLite and PostgreSQL:
 
-1. seed a radius ``r`` from the local density (``CellCount`` at res 4);
+1. seed a radius ``r`` from the local density (``CellCount`` at res 5);
 2. fetch every row in the exact bounding boxes of the spherical cap of radius
    ``r`` (``geo.cap_bbox``; one or two boxes, index ``(kind, available, band,
    pub_lng, pub_lat)``) with every filter applied in the SQL;
@@ -26,6 +26,7 @@ from __future__ import annotations
 
 import heapq
 import math
+import time
 from dataclasses import dataclass, field
 
 from django.db import connection
@@ -47,6 +48,11 @@ _MAX_BAND_LIST = 120
 #: Density seed: resolution of the counted cells and their mean area (km²).
 _SEED_RES = 5
 _SEED_CELL_KM2 = 252.9
+#: The seed only decides where to start (never the answer): counts may be a
+#: minute old, kept per process to save a query per search.
+_SEED_CACHE_SECONDS = 60.0
+_SEED_CACHE_SIZE = 50_000
+_seed_cache: dict[tuple[int, int], tuple[int, float]] = {}
 #: H3 mean edge length (km) per resolution: the farthest a home in a cell can be
 #: from the cell centre is about one edge, used to keep the area to avoid safe.
 EDGE_KM = {0: 1281.3, 1: 483.1, 2: 182.5, 3: 68.98, 4: 26.07, 5: 9.85, 6: 3.72, 7: 1.41}
@@ -195,27 +201,38 @@ def _outside(boxes: list[geo.Box]) -> tuple[str, list]:
 
 
 def seed_radius(lat: float, lng: float, kind: int, need: int) -> float:
-    """First radius to try, from the offers counted in the res-4 cells around.
+    """First radius to try, from the offers counted in the res-5 cells around.
 
-    Density = offers in the origin's res-4 cell and its six neighbours, over
-    their area; r0 = sqrt(1.5 * need / (pi * density)) (PERFORMANCE.md).
+    Density = offers in the origin's res-5 cell and its six neighbours (~1,770
+    km²), over their area; r0 = sqrt(1.5 * need / (pi * density)), at least
+    0.5 km (PERFORMANCE.md). 20 km when that area is empty.
     """
     layer = CellCount.Layer.SUPPORT if kind == OfferIndex.Kind.SUPPORT else (
         CellCount.Layer.SAFE_PLACE_ALL
     )
-    cells = list(_h3.grid_disk(geo.snap(lat, lng, _SEED_RES), 1))
-    table = connection.ops.quote_name(CellCount._meta.db_table)
-    with connection.cursor() as cursor:
-        cursor.execute(
-            f"SELECT SUM(count) FROM {table} "  # noqa: S608
-            f"WHERE layer = %s AND resolution = %s AND cell IN ({', '.join(['%s'] * len(cells))})",
-            [layer, _SEED_RES, *cells],
-        )
-        row = cursor.fetchone()
-    count = (row[0] or 0) if row else 0
+    home = geo.snap(lat, lng, _SEED_RES)
+    now = time.monotonic()
+    cached = _seed_cache.get((layer, home))
+    if cached is not None and cached[1] > now:
+        count = cached[0]
+    else:
+        cells = list(_h3.grid_disk(home, 1))
+        table = connection.ops.quote_name(CellCount._meta.db_table)
+        with connection.cursor() as cursor:
+            cursor.execute(
+                f"SELECT SUM(count) FROM {table} "  # noqa: S608
+                "WHERE layer = %s AND resolution = %s "
+                f"AND cell IN ({', '.join(['%s'] * len(cells))})",
+                [layer, _SEED_RES, *cells],
+            )
+            row = cursor.fetchone()
+        count = (row[0] or 0) if row else 0
+        if len(_seed_cache) > _SEED_CACHE_SIZE:
+            _seed_cache.clear()
+        _seed_cache[(layer, home)] = (count, now + _SEED_CACHE_SECONDS)
     if count <= 0:
         return 20.0  # nobody in the ~25 km around: start just beyond it
-    density = count / (_SEED_CELL_KM2 * len(cells))
+    density = count / (_SEED_CELL_KM2 * 7)
     return min(max(math.sqrt(1.5 * need / (math.pi * density)), 0.5), 500.0)
 
 
