@@ -106,6 +106,8 @@ class AccountEvent(models.Model):
         ROLE_GRANTED = "role_granted", _("Role granted")
         ROLE_REVOKED = "role_revoked", _("Role revoked")
         BLOCKED = "blocked", _("Blocked someone")
+        SUSPENDED = "suspended", _("Suspended")
+        REINSTATED = "reinstated", _("Reinstated")
 
     user = models.ForeignKey(User, on_delete=models.CASCADE, related_name="events")
     kind = models.CharField(max_length=32, choices=Kind.choices)

@@ -29,7 +29,11 @@ def user_set_status(*, user: User, status: str, actor: User | None = None) -> Us
     if previous == status:
         return user
     user.status = status
-    user.is_active = status != User.Status.BANNED
+    # A ban deactivates; lifting one reactivates. Any other change keeps a suspension.
+    if status == User.Status.BANNED:
+        user.is_active = False
+    elif previous == User.Status.BANNED:
+        user.is_active = True
     user.full_clean(exclude=["password"])
     user.save(update_fields=["status", "is_active"])
     _event(
@@ -39,6 +43,26 @@ def user_set_status(*, user: User, status: str, actor: User | None = None) -> Us
         previous=previous,
         status=status,
     )
+    return user
+
+
+@transaction.atomic
+def user_suspend(*, user: User, actor: User | None = None, **data: object) -> User:
+    """Pause a person's access (refused everywhere by `access_denial`). Emits `suspended`."""
+    User.objects.filter(pk=user.pk).update(is_active=False)
+    user.is_active = False
+    _event(user=user, kind=AccountEvent.Kind.SUSPENDED, actor=actor, **data)
+    return user
+
+
+@transaction.atomic
+def user_reinstate(*, user: User, actor: User | None = None) -> User:
+    """Give a suspended person her access back, unless she is banned. Emits `reinstated`."""
+    if user.status == User.Status.BANNED:
+        return user
+    User.objects.filter(pk=user.pk).update(is_active=True)
+    user.is_active = True
+    _event(user=user, kind=AccountEvent.Kind.REINSTATED, actor=actor)
     return user
 
 

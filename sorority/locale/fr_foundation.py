@@ -153,6 +153,8 @@ FR = {
     "New number": "Nouveau numéro",
     "Save the directory": "Enregistrer l'annuaire",
     "Discreet mode": "Mode discret",
+    "Suspended": "Suspendue",
+    "Reinstated": "Rétablie",
     "Privacy notice": "Politique de confidentialité",
     "Terms of use": "Conditions d'utilisation",
     "My data: export, deletion, discreet mode": "Mes données : export, suppression, mode discret",

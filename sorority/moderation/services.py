@@ -17,7 +17,7 @@ from django.utils.translation import gettext as _
 
 from sorority.accounts.models import User
 from sorority.accounts.policies import is_member
-from sorority.accounts.services import user_set_status
+from sorority.accounts.services import user_reinstate, user_set_status, user_suspend
 from sorority.chat.policies import messages_visible_to
 from sorority.core.errors import ApplicationError, Conflict, NotFound, RateLimited
 from sorority.moderation.models import (
@@ -262,7 +262,7 @@ def report_suspend(
     )
     # An inactive account is refused everywhere by `access_denial` (pages, API,
     # WebSocket messages); `suspensions_lift_expired` gives access back.
-    User.objects.filter(pk=target.pk).update(is_active=False)
+    user_suspend(user=target, actor=moderator, days=days)
     _close(report, moderator, Report.Status.ACTIONED)
     _event(
         kind=ModerationEvent.Kind.SUSPENDED,
@@ -288,8 +288,8 @@ def suspensions_lift_expired() -> int:
         still = Suspension.objects.filter(
             user=suspension.user, until__gt=now, lifted_at__isnull=True
         ).exists()
-        if not still and suspension.user.status != User.Status.BANNED:
-            User.objects.filter(pk=suspension.user_id).update(is_active=True)
+        if not still:
+            user_reinstate(user=suspension.user)
         _event(
             kind=ModerationEvent.Kind.SUSPENSION_LIFTED,
             actor=None,
@@ -396,6 +396,8 @@ def ban_approve(
     proposal.expires_at = now + BAN_LIFETIME
     proposal.full_clean()
     proposal.save()
+    if proposal.tags:
+        _record_on_ban_list(proposal, approver=moderator)
     if proposal.target is not None:
         user_set_status(
             user=proposal.target, status=User.Status.BANNED, actor=moderator
@@ -411,6 +413,35 @@ def ban_approve(
         tagged=bool(proposal.tags),
     )
     return proposal
+
+
+# Report reasons mapped to the ban list's categories (verification.BanEntry).
+_BAN_CATEGORIES = {
+    Report.Reason.HARASSMENT: "harassment",
+    Report.Reason.SUSPECTED_ABUSER: "violence",
+    Report.Reason.IMPERSONATION: "impersonation",
+    Report.Reason.SAFETY: "violence",
+}
+
+
+def _record_on_ban_list(proposal: BanProposal, *, approver: User) -> None:
+    """Put the approved ban's tags on the one ban list that verification checks.
+
+    The entry is proposed by the moderator who proposed the ban and approved by the
+    second one, so the ban list keeps its own four-eyes record.
+    """
+    from sorority.verification.services import ban_entry_approve, ban_entry_propose
+
+    if proposal.proposed_by is None:
+        return
+    tags = {int(version): tag for version, tag in proposal.tags.items()}
+    entry = ban_entry_propose(
+        actor=proposal.proposed_by,
+        reason_category=_BAN_CATEGORIES.get(proposal.reason, "other_safety"),
+        tags=tags,
+        expires_at=proposal.expires_at,
+    )
+    ban_entry_approve(entry=entry, actor=approver)
 
 
 @_audit_refusals

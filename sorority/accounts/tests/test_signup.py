@@ -206,3 +206,20 @@ def test_me_endpoint_does_not_accept_forged_session_tokens(client):
     response = client.get("/api/v1/me", HTTP_X_SESSION_TOKEN="forged-token")
     assert response.status_code == 401
     assert json.loads(response.content)["error"]["code"] == "not_authenticated"
+
+
+def test_a_status_change_does_not_lift_a_suspension(member):
+    from sorority.accounts.services import user_reinstate, user_set_status, user_suspend
+
+    user_suspend(user=member)
+    user_set_status(user=member, status=User.Status.PENDING)
+    member.refresh_from_db()
+    assert member.is_active is False
+    user_reinstate(user=member)
+    member.refresh_from_db()
+    assert member.is_active is True
+    user_set_status(user=member, status=User.Status.BANNED)
+    user_reinstate(user=member)
+    member.refresh_from_db()
+    assert member.is_active is False
+    assert list(member.events.values_list("kind", flat=True)).count("suspended") == 1

@@ -313,3 +313,34 @@ def test_missing_things_are_not_found(moderator):
         services.report_dismiss(moderator=moderator, report_id=999)
     with pytest.raises(NotFound):
         services.ban_approve(moderator=moderator, proposal_id=999)
+
+
+def test_an_approved_ban_puts_its_tags_on_the_ban_list_verification_checks(
+    moderator, second_moderator, report
+):
+    import datetime
+
+    from django.conf import settings
+
+    from sorority.verification.identity import all_tags
+    from sorority.verification.models import BanEntry
+    from sorority.verification.selectors import identity_matches
+
+    proposal = services.ban_propose(moderator=moderator, report_id=report.pk)
+    identity = {
+        "family_name": "Dupont-Martin",
+        "given_names": "Élodie",
+        "birth_date": datetime.date(1990, 1, 31),
+    }
+    services.ban_approve(moderator=second_moderator, proposal_id=proposal.pk, identity=identity)
+    entry = BanEntry.objects.get()
+    assert entry.created_by == moderator
+    assert entry.approved_by == second_moderator
+    # The same person, typed differently at a later verification, matches.
+    tags = all_tags(
+        family_name="DUPONT MARTIN",
+        given_names="elodie",
+        birth_date=datetime.date(1990, 1, 31),
+        keyring=settings.IDENTITY_TAG_KEYS,
+    )
+    assert identity_matches(tags)
