@@ -386,6 +386,14 @@ QUICK_EXIT_URL = env.str(
     "QUICK_EXIT_URL", default="https://www.google.com/search?q=m%C3%A9t%C3%A9o"
 )
 
+CHAT_MESSAGES_PER_MINUTE = env.int("CHAT_MESSAGES_PER_MINUTE", default=20)
+CHAT_SEVERAL_PER_DAY = env.int("CHAT_SEVERAL_PER_DAY", default=3)
+CHAT_NOTIFY_AFTER_MINUTES = env.int("CHAT_NOTIFY_AFTER_MINUTES", default=30)
+MODERATION_REPORTS_PER_HOUR = env.int("MODERATION_REPORTS_PER_HOUR", default=10)
+CASE_NOTES_RETENTION_DAYS = env.int("CASE_NOTES_RETENTION_DAYS", default=180)
+CASE_FOLLOW_UP_GRACE_HOURS = env.int("CASE_FOLLOW_UP_GRACE_HOURS", default=12)
+CASE_OUTREACH_MAX_HOSTS = env.int("CASE_OUTREACH_MAX_HOSTS", default=10)
+
 # Abuser flags touch data about alleged offences: off until a legal review and DPIA
 # sign-off (SECURITY.md 27).
 # Undecided verification submissions are destroyed after this many days.

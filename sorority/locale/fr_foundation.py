@@ -154,6 +154,7 @@ FR = {
     "Save the directory": "Enregistrer l'annuaire",
     "Discreet mode": "Mode discret",
     "Suspended": "Suspendue",
+    "Messages and notifications": "Messages et notifications",
     "Reinstated": "Rétablie",
     "Privacy notice": "Politique de confidentialité",
     "Terms of use": "Conditions d'utilisation",
