@@ -173,17 +173,15 @@ def box_rows(
     else:
         band_sql = "o.band BETWEEN %s AND %s"
         band_params = [bands.start, bands.stop - 1]
-    offers, users = _tables()
+    offers = connection.ops.quote_name(OfferIndex._meta.db_table)
     sql = (
         # Only quoted table names and placeholders are interpolated.
         f"SELECT o.member_id, o.pub_lat, o.pub_lng, o.cell, o.res FROM {offers} o "  # noqa: S608
-        f"JOIN {users} u ON u.id = o.member_id "
         f"WHERE o.kind = %s AND o.available = %s AND {band_sql} "
-        "AND o.pub_lng BETWEEN %s AND %s AND o.pub_lat BETWEEN %s AND %s "
-        "AND u.status = %s AND u.is_active = %s"
+        "AND o.pub_lng BETWEEN %s AND %s AND o.pub_lat BETWEEN %s AND %s"
         f"{extra_sql}"
     )
-    params = [kind, available, *band_params, west, east, south, north, "member", True]
+    params = [kind, available, *band_params, west, east, south, north]
     cursor.execute(sql, params + extra_params)
     return cursor.fetchall()
 
@@ -236,6 +234,20 @@ def seed_radius(lat: float, lng: float, kind: int, need: int) -> float:
     return min(max(math.sqrt(1.5 * need / (math.pi * density)), 0.5), 500.0)
 
 
+def _valid_members(member_ids: list[int]) -> set[int]:
+    """Which of these are active members right now (one primary-key lookup)."""
+    if not member_ids:
+        return set()
+    _, users = _tables()
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"SELECT id FROM {users} WHERE id IN ({', '.join(['%s'] * len(member_ids))}) "  # noqa: S608
+            "AND status = %s AND is_active = %s",
+            [*member_ids, "member", True],
+        )
+        return {row[0] for row in cursor.fetchall()}
+
+
 def nearest(
     *,
     lat: float,
@@ -252,6 +264,12 @@ def nearest(
 
     (lat, lng) must already be public (a cell or commune centre). ``has_more``
     says whether a further page exists.
+
+    The services keep only active members in ``OfferIndex`` (and a signal drops
+    a member whose account changes). As a second line of defence the members
+    of the answer are checked against the accounts table; anyone who is no
+    longer an active member is excluded and the search runs again, so the
+    certificate still counts only valid members.
     """
     filters = filters or Filters()
     viewer = viewer or Viewer()
@@ -260,7 +278,39 @@ def nearest(
         excluded.add(viewer.user_id)
     need = offset + limit + 1  # one more to know whether to offer "show more"
     extra_sql, extra_params = filter_sql(kind, filters, viewer)
-    r = radius_km if radius_km is not None else seed_radius(lat, lng, kind, need)
+    r0 = radius_km if radius_km is not None else seed_radius(lat, lng, kind, need)
+    while True:
+        hits, r, rounds, fetched = _certified_cap(
+            lat, lng, kind, extra_sql, extra_params, excluded, avoid, need, r0
+        )
+        hits.sort()
+        top = [h[1] for h in hits[:need]]
+        stale = set(top) - _valid_members(top)
+        if not stale:
+            break
+        excluded |= stale
+    page = [Hit(*h) for h in hits[offset : offset + limit]]
+    return Page(
+        hits=page,
+        has_more=len(hits) > offset + limit,
+        radius_km=r,
+        rounds=rounds,
+        candidates=fetched,
+    )
+
+
+def _certified_cap(
+    lat: float,
+    lng: float,
+    kind: int,
+    extra_sql: str,
+    extra_params: list,
+    excluded: set[int],
+    avoid: Avoid | None,
+    need: int,
+    r: float,
+) -> tuple[list[tuple[float, int, int, int, float, float]], float, int, int]:
+    """Grow the cap until ``need`` rows are within it (or the globe is covered)."""
     rounds = 0
     fetched = 0
     # Every row already fetched (in the previous boxes), with its distance; a
@@ -290,7 +340,7 @@ def nearest(
                 candidates.append((d, member_id, cell, res, plat, plng))
             hits = [c for c in candidates if c[0] <= r]
             if len(hits) >= need or r >= MAX_RADIUS_KM:
-                break
+                return hits, r, rounds, fetched
             previous = boxes
             # Later rounds only fetch the annulus, so small steps cost little and
             # avoid overshooting where the density changes (coasts, borders).
@@ -305,12 +355,3 @@ def nearest(
             if len(candidates) >= need:
                 grown = min(grown, heapq.nsmallest(need, (c[0] for c in candidates))[-1])
             r = grown
-    hits.sort()
-    page = [Hit(*h) for h in hits[offset : offset + limit]]
-    return Page(
-        hits=page,
-        has_more=len(hits) > offset + limit,
-        radius_km=r,
-        rounds=rounds,
-        candidates=fetched,
-    )
