@@ -29,7 +29,7 @@ install: $(STAMP)
 env: .env
 
 catalogues: $(STAMP)
-	$(PY) manage.py compile_catalogues --skip-checks
+	$(PY) -m sorority.core.catalogues
 
 migrate: $(STAMP) .env
 	$(PY) manage.py migrate --noinput -v0
