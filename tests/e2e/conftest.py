@@ -3,10 +3,23 @@
 import os
 
 import pytest
+from django.core.servers.basehttp import WSGIServer
+from django.test.testcases import LiveServerThread
 
 # Playwright's sync API runs an event loop in this thread; the live server and the
 # ORM calls of the tests are synchronous (microsoft/playwright-pytest#29).
 os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
+
+# One request at a time: with SQLite the live server shares the test's in-memory
+# connection, which concurrent request threads (a page loading several images at
+# once) cannot use safely. Django then answers `Connection: close`, so nothing waits.
+class SingleThreadedWSGIServer(WSGIServer):
+    def __init__(self, *args: object, connections_override: object = None, **kwargs: object) -> None:
+        # LiveServerThread.run() already installs the shared connections in its thread.
+        super().__init__(*args, **kwargs)
+
+
+LiveServerThread.server_class = SingleThreadedWSGIServer
 
 CHROMIUM_FLAGS = [
     "--headless",
