@@ -255,6 +255,7 @@ LOGIN_REDIRECT_URL = "core:home"
 LOGOUT_REDIRECT_URL = "core:landing"
 
 ACCOUNT_ADAPTER = "sorority.accounts.adapter.AccountAdapter"
+ACCOUNT_USER_DISPLAY = "sorority.accounts.adapter.user_display"
 ACCOUNT_SIGNUP_FORM_CLASS = "sorority.accounts.forms.SignupForm"
 ACCOUNT_USER_MODEL_USERNAME_FIELD = None
 ACCOUNT_LOGIN_METHODS = {"email"}

@@ -29,3 +29,8 @@ class AccountAdapter(DefaultAccountAdapter):
         if discreet:
             msg.from_email = settings.DISCREET_FROM_EMAIL
         msg.send()
+
+
+def user_display(user: User) -> str:
+    """How allauth names a person in its messages: her pseudonym, nothing else."""
+    return user.display_name

@@ -8,6 +8,7 @@ from django.views.decorators.http import require_POST
 from sorority.accounts.policies import is_member
 from sorority.core.access import Access, access
 from sorority.core.homepage import landing_sections
+from sorority.core.navigation import nav_for
 
 
 @access(Access.PUBLIC)
@@ -25,7 +26,16 @@ def before_signup(request: HttpRequest) -> HttpResponse:
 def home(request: HttpRequest) -> HttpResponse:
     if not is_member(request.user):
         return redirect("accounts:status")
-    return render(request, "core/home.html", {"sections": landing_sections(member=True)})
+    return render(
+        request,
+        "core/home.html",
+        {"sections": landing_sections(member=True), "actions": home_actions(request)},
+    )
+
+
+def home_actions(request: HttpRequest) -> list[dict]:
+    """The big buttons of the member home: what she may open, in navigation order."""
+    return nav_for(request)
 
 
 @access(Access.PUBLIC)

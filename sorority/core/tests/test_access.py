@@ -142,3 +142,17 @@ def test_totp_counts_for_moderators_only_when_the_setting_allows_it(client, sett
     assert access_denial(moderator, Access.MODERATOR, request) is Denial.SECOND_FACTOR_REQUIRED
     settings.MODERATOR_ALLOW_TOTP = True
     assert access_denial(moderator, Access.MODERATOR, request) is None
+
+
+def test_member_home_offers_the_pages_she_may_open(member_client):
+    body = member_client.get(reverse("core:home")).content.decode()
+    assert 'class="home-actions"' in body
+    assert reverse("places:search_safe_place") in body
+    # Moderator pages are not offered to a plain member.
+    assert reverse("verification:moderation_queue") not in body
+
+
+def test_allauth_names_her_by_her_pseudonym_only(member):
+    from allauth.account.utils import user_display
+
+    assert user_display(member) == member.display_name
