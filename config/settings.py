@@ -4,7 +4,6 @@ Every variable read here is listed in `.env.example`. The embedded default (SQLi
 in-memory cache and channel layer, local files, console e-mail) needs nothing running.
 """
 
-import base64
 import secrets
 import warnings
 from pathlib import Path
@@ -13,6 +12,8 @@ import environ
 from csp.constants import NONCE, NONE, SELF
 from django.core.exceptions import ImproperlyConfigured
 from django.utils.translation import gettext_lazy as _
+
+from sorority.verification.crypto import parse_keyring
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 env = environ.Env()
@@ -41,27 +42,19 @@ CSRF_TRUSTED_ORIGINS = env.list("DJANGO_CSRF_TRUSTED_ORIGINS", default=[])
 
 
 def _keyring(name: str) -> dict[int, bytes]:
-    """Parse a versioned key list such as `1:<base64>,2:<base64>` (32-byte keys)."""
+    """Read a versioned key list such as `1:<base64>,2:<base64>` (32-byte keys)."""
     raw = env.str(name, default="")
-    ring: dict[int, bytes] = {}
-    for item in filter(None, (part.strip() for part in raw.split(","))):
-        version, _sep, encoded = item.partition(":")
+    if raw.strip():
         try:
-            key = base64.b64decode(encoded, validate=True)
-            ring[int(version)] = key
-        except ValueError as exc:
-            raise ImproperlyConfigured(f"{name}: malformed entry {version!r}.") from exc
-        if len(key) != 32:
-            raise ImproperlyConfigured(f"{name}: key {version} must be 32 bytes.")
-    if not ring:
-        if not DEBUG:
-            raise ImproperlyConfigured(f"{name} must be set when DEBUG is off.")
-        # Development only: a key that lives as long as the process. Documents
-        # encrypted with it become unreadable after a restart, which is acceptable
-        # for a demo and never used in production (DEBUG off refuses to start).
-        warnings.warn(f"{name} is not set: using an ephemeral key.", stacklevel=1)
-        ring[1] = secrets.token_bytes(32)
-    return ring
+            return parse_keyring(raw)
+        except ValueError as exc:  # the message never carries key material
+            raise ImproperlyConfigured(f"{name}: {exc}") from exc
+    if not DEBUG:
+        raise ImproperlyConfigured(f"{name} must be set when DEBUG is off.")
+    # Development only: a key that lives as long as the process. Documents encrypted
+    # with it become unreadable after a restart (`make run` writes real keys to .env).
+    warnings.warn(f"{name} is not set: using an ephemeral key.", stacklevel=1)
+    return {1: secrets.token_bytes(32)}
 
 
 # Key-encryption keys of the document vault: held outside the database (SECURITY.md 16).
