@@ -4,6 +4,8 @@ from django.db import transaction
 from django.utils import timezone
 
 from sorority.accounts.models import AccountEvent, RoleAssignment, User
+from sorority.core import account_state
+from sorority.core.account_state import Reason
 from sorority.core.errors import ApplicationError
 
 
@@ -43,6 +45,7 @@ def user_set_status(*, user: User, status: str, actor: User | None = None) -> Us
         previous=previous,
         status=status,
     )
+    account_state.changed(user_id=user.pk, reason=Reason.STATUS)
     return user
 
 
@@ -52,6 +55,7 @@ def user_suspend(*, user: User, actor: User | None = None, **data: object) -> Us
     User.objects.filter(pk=user.pk).update(is_active=False)
     user.is_active = False
     _event(user=user, kind=AccountEvent.Kind.SUSPENDED, actor=actor, **data)
+    account_state.changed(user_id=user.pk, reason=Reason.SUSPENDED)
     return user
 
 
@@ -63,6 +67,7 @@ def user_reinstate(*, user: User, actor: User | None = None) -> User:
     User.objects.filter(pk=user.pk).update(is_active=True)
     user.is_active = True
     _event(user=user, kind=AccountEvent.Kind.REINSTATED, actor=actor)
+    account_state.changed(user_id=user.pk, reason=Reason.REINSTATED)
     return user
 
 
@@ -74,6 +79,7 @@ def user_grant_role(*, user: User, role: str, actor: User | None = None) -> User
     _assignment, created = RoleAssignment.objects.get_or_create(user=user, role=role)
     if created:
         _event(user=user, kind=AccountEvent.Kind.ROLE_GRANTED, actor=actor, role=role)
+        account_state.changed(user_id=user.pk, reason=Reason.ROLE)
     user.__dict__.pop("_sorority_roles", None)
     return user
 
@@ -84,6 +90,7 @@ def user_revoke_role(*, user: User, role: str, actor: User | None = None) -> Use
     deleted, _ = RoleAssignment.objects.filter(user=user, role=role).delete()
     if deleted:
         _event(user=user, kind=AccountEvent.Kind.ROLE_REVOKED, actor=actor, role=role)
+        account_state.changed(user_id=user.pk, reason=Reason.ROLE)
     user.__dict__.pop("_sorority_roles", None)
     return user
 
@@ -118,4 +125,6 @@ def block_create(*, blocker: User, blocked: User) -> User:
     _block, created = Block.objects.get_or_create(blocker=blocker, blocked=blocked)
     if created:
         _event(user=blocker, kind=AccountEvent.Kind.BLOCKED, other=blocked.pk)
+        account_state.changed(user_id=blocker.pk, reason=Reason.BLOCK)
+        account_state.changed(user_id=blocked.pk, reason=Reason.BLOCK)
     return blocked

@@ -8,11 +8,14 @@ class PlacesConfig(AppConfig):
     verbose_name = _("Places and offers")
 
     def ready(self) -> None:
+        from sorority.core import account_state
         from sorority.core.access import Access
         from sorority.core.homepage import Section, register_section
         from sorority.core.navigation import NavItem, register_nav
         from sorority.core.personal_data import PersonalData, register
-        from sorority.places import community, personal_data, signals  # noqa: F401
+        from sorority.places import account_hooks, community, personal_data
+
+        account_state.register("places.reindex", account_hooks.account_state_changed)
 
         register_nav(NavItem(label=_("Find help"), url_name="places:search_support", rule=Access.MEMBER, order=20))
         register_nav(NavItem(label=_("Safe place"), url_name="places:search_safe_place", rule=Access.MEMBER, order=21))

@@ -9,6 +9,8 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from sorority.core import account_state
+from sorority.core.account_state import Reason
 from sorority.core.errors import ApplicationError, NotFound, RateLimited
 from sorority.core.notify import send_notification
 from sorority.core.personal_data import registered
@@ -50,6 +52,7 @@ def account_erase(
     for entry in registered():
         entry.erase(user)
     email_target = _Recipient(email=user.email, discreet_mode=user.discreet_mode)
+    account_state.changed(user_id=user.pk, reason=Reason.ERASED)
     user.delete()
     record = ErasureRecord.objects.create(reason=reason, flags_kept=kept)
     if notify:

@@ -16,6 +16,8 @@ from sorority.associations.models import (
     Membership,
 )
 from sorority.associations.policies import can_manage_staff
+from sorority.core import account_state
+from sorority.core.account_state import Reason
 from sorority.core.errors import ApplicationError, Conflict, NotFound
 from sorority.core.notify import send_notification
 
@@ -285,6 +287,7 @@ def staff_remove(*, membership: Membership, actor: User) -> Membership:
         case.save(update_fields=["referent", "updated_at"])
         events.referent_assigned_event(case=case, actor=actor, referent_id=None)
     revoke_role_if_no_association(user=membership.user, actor=actor)
+    account_state.changed(user_id=membership.user_id, reason=Reason.MEMBERSHIP)
     events.association_event(
         association=association,
         kind=AssociationEvent.Kind.STAFF_REMOVED,
