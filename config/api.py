@@ -8,8 +8,16 @@ from importlib import import_module
 from importlib.util import find_spec
 
 from django.apps import apps
-from django.core.exceptions import PermissionDenied, RequestDataTooBig
-from django.http import Http404, HttpRequest, HttpResponse
+from django.core.exceptions import (
+    BadRequest,
+    PermissionDenied,
+    RequestDataTooBig,
+    SuspiciousOperation,
+    TooManyFieldsSent,
+    TooManyFilesSent,
+)
+from django.http import Http404, HttpRequest, HttpResponse, UnreadablePostError
+from django.http.multipartparser import MultiPartParserError
 from ninja import NinjaAPI
 from ninja.errors import (
     AuthenticationError,
@@ -20,7 +28,7 @@ from ninja.errors import (
 
 from sorority.core.access import Access
 from sorority.core.api import api_access
-from sorority.core.errors import ApplicationError
+from sorority.core.errors import ApplicationError, parsing_error
 from sorority.core.middleware import error_body
 
 logger = logging.getLogger(__name__)
@@ -31,25 +39,39 @@ api = NinjaAPI(
     urls_namespace="api",
     docs_url="/docs",
     openapi_url="/openapi.json",
-    auth=api_access(Access.MEMBER),  # default deny: members only unless an operation says
+    auth=api_access(
+        Access.MEMBER
+    ),  # default deny: members only unless an operation says
 )
 
 
-def _reply(request: HttpRequest, status: int, code: str, message: str, **extra) -> HttpResponse:
-    return api.create_response(request, error_body(code, message, **extra), status=status)
+def _reply(
+    request: HttpRequest, status: int, code: str, message: str, **extra
+) -> HttpResponse:
+    return api.create_response(
+        request, error_body(code, message, **extra), status=status
+    )
 
 
 def _fields(exc: ValidationError) -> dict[str, list[str]]:
     fields: dict[str, list[str]] = {}
     for err in exc.errors:
-        loc = [str(part) for part in err.get("loc", ()) if part not in ("body", "payload", "query", "path", "form", "file")]
-        fields.setdefault(".".join(loc) or "__all__", []).append(str(err.get("msg", "invalid")))
+        loc = [
+            str(part)
+            for part in err.get("loc", ())
+            if part not in ("body", "payload", "query", "path", "form", "file")
+        ]
+        fields.setdefault(".".join(loc) or "__all__", []).append(
+            str(err.get("msg", "invalid"))
+        )
     return fields
 
 
 @api.exception_handler(ValidationError)
 def on_validation_error(request: HttpRequest, exc: ValidationError) -> HttpResponse:
-    return _reply(request, 400, "invalid", "Some fields are invalid.", fields=_fields(exc))
+    return _reply(
+        request, 400, "invalid", "Some fields are invalid.", fields=_fields(exc)
+    )
 
 
 @api.exception_handler(ApplicationError)
@@ -58,12 +80,16 @@ def on_application_error(request: HttpRequest, exc: ApplicationError) -> HttpRes
 
 
 @api.exception_handler(AuthenticationError)
-def on_authentication_error(request: HttpRequest, exc: AuthenticationError) -> HttpResponse:
+def on_authentication_error(
+    request: HttpRequest, exc: AuthenticationError
+) -> HttpResponse:
     return _reply(request, 401, "not_authenticated", "Sign in to continue.")
 
 
 @api.exception_handler(AuthorizationError)
-def on_authorization_error(request: HttpRequest, exc: AuthorizationError) -> HttpResponse:
+def on_authorization_error(
+    request: HttpRequest, exc: AuthorizationError
+) -> HttpResponse:
     return _reply(request, 403, "forbidden", "You may not do this.")
 
 
@@ -77,15 +103,60 @@ def on_not_found(request: HttpRequest, exc: Http404) -> HttpResponse:
     return _reply(request, 404, "not_found", "Not found.")
 
 
-@api.exception_handler(RequestDataTooBig)
-def on_too_big(request: HttpRequest, exc: RequestDataTooBig) -> HttpResponse:
-    return _reply(request, 413, "too_large", "The request is too large.")
+# Django's request-parsing errors (the body read by Ninja or by a view): a 4xx in the
+# envelope, never a 500 nor Django's HTML page.
+def parsing_error_reply(
+    request: HttpRequest, exc: BaseException
+) -> HttpResponse | None:
+    """The envelope for a request-parsing error, or None if `exc` is not one."""
+    found = parsing_error(exc)
+    if found is None:
+        return None
+    status, code, message = found
+    return _reply(request, status, code, message)
+
+
+def _on_parsing_error(request: HttpRequest, exc: Exception) -> HttpResponse:
+    reply = parsing_error_reply(request, exc)
+    if reply is None:  # pragma: no cover - registered only for parsing errors
+        raise exc
+    return reply
+
+
+for _kind in (
+    RequestDataTooBig,
+    TooManyFieldsSent,
+    TooManyFilesSent,
+    MultiPartParserError,
+    UnreadablePostError,
+    SuspiciousOperation,
+    BadRequest,
+):
+    api.add_exception_handler(_kind, _on_parsing_error)
 
 
 @api.exception_handler(HttpError)
 def on_http_error(request: HttpRequest, exc: HttpError) -> HttpResponse:
-    code = {400: "bad_request", 403: "forbidden", 404: "not_found", 405: "method_not_allowed", 429: "rate_limited"}
-    return _reply(request, exc.status_code, code.get(exc.status_code, "error"), str(exc))
+    # Ninja wraps what its body parser raised ("Cannot parse request body").
+    if exc.status_code == 400 and exc.__cause__ is not None:
+        cause = exc.__cause__
+        reply = parsing_error_reply(request, cause)
+        if reply is not None:
+            return reply
+        if isinstance(cause, ValueError):  # JSON that does not parse, bad encoding
+            return _reply(
+                request, 400, "malformed_request", "The request body cannot be read."
+            )
+    code = {
+        400: "bad_request",
+        403: "forbidden",
+        404: "not_found",
+        405: "method_not_allowed",
+        429: "rate_limited",
+    }
+    return _reply(
+        request, exc.status_code, code.get(exc.status_code, "error"), str(exc)
+    )
 
 
 for _config in apps.get_app_configs():

@@ -31,3 +31,9 @@ urlpatterns = [
     path(settings.ADMIN_URL, admin.site.urls),
     *_app_urls(),
 ]
+
+# Error pages that answer any request, even one whose body does not parse.
+handler400 = "sorority.core.error_pages.bad_request"
+handler403 = "sorority.core.error_pages.permission_denied"
+handler404 = "sorority.core.error_pages.page_not_found"
+handler500 = "sorority.core.error_pages.server_error"

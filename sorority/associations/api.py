@@ -51,6 +51,7 @@ from sorority.associations.schemas import (
 from sorority.core.access import Access
 from sorority.core.api import api_access
 from sorority.core.errors import ApplicationError, NotFound
+from sorority.core.ids import Id
 
 API_PREFIX = ""
 router = Router(tags=["associations"])
@@ -91,7 +92,7 @@ def invitation_list(request: HttpRequest) -> list[Membership]:
     "/associations/invitations/{pk}/{answer}", response=MembershipOut, auth=MEMBER
 )
 def invitation_answer(
-    request: HttpRequest, pk: int, answer: Literal["accept", "decline"]
+    request: HttpRequest, pk: Id, answer: Literal["accept", "decline"]
 ) -> Membership:
     membership = get_object_or_404(Membership.objects.filter(user=request.user), pk=pk)
     if answer == "accept":
@@ -100,18 +101,18 @@ def invitation_answer(
 
 
 @router.get("/associations/{pk}", response=AssociationOut, auth=MEMBER)
-def association_get(request: HttpRequest, pk: int) -> Association:
+def association_get(request: HttpRequest, pk: Id) -> Association:
     return get_object_or_404(associations_visible_to(request.user), pk=pk)
 
 
 @router.get("/associations/{pk}/staff", response=list[MembershipOut], auth=MEMBER)
-def staff_list(request: HttpRequest, pk: int) -> list[Membership]:
+def staff_list(request: HttpRequest, pk: Id) -> list[Membership]:
     association = get_object_or_404(associations_visible_to(request.user), pk=pk)
     return list(association.memberships.select_related("user"))
 
 
 @router.post("/associations/{pk}/staff", response={201: MembershipOut}, auth=MEMBER)
-def staff_invite(request: HttpRequest, pk: int, payload: InviteIn) -> Status:
+def staff_invite(request: HttpRequest, pk: Id, payload: InviteIn) -> Status:
     """Invite a verified member (by member id or e-mail); she accepts to join."""
     association = get_object_or_404(associations_visible_to(request.user), pk=pk)
     invitee = services.find_member(payload.member)
@@ -126,7 +127,7 @@ def staff_invite(request: HttpRequest, pk: int, payload: InviteIn) -> Status:
 @router.delete(
     "/associations/{pk}/staff/{membership_pk}", response=MembershipOut, auth=MEMBER
 )
-def staff_remove(request: HttpRequest, pk: int, membership_pk: int) -> Membership:
+def staff_remove(request: HttpRequest, pk: Id, membership_pk: Id) -> Membership:
     """Remove a staff member (or leave): her access to every case ends at once."""
     association = get_object_or_404(associations_visible_to(request.user), pk=pk)
     membership = get_object_or_404(association.memberships, pk=membership_pk)
@@ -134,7 +135,7 @@ def staff_remove(request: HttpRequest, pk: int, membership_pk: int) -> Membershi
 
 
 @router.get("/associations/{pk}/export", auth=MEMBER)
-def association_export(request: HttpRequest, pk: int) -> dict:
+def association_export(request: HttpRequest, pk: Id) -> dict:
     """Everything the association holds (its cases in full), for its current staff."""
     association = get_object_or_404(associations_staffed_by(request.user), pk=pk)
     return selectors.association_export(association)
@@ -149,7 +150,7 @@ def review_queue(request: HttpRequest) -> list[Association]:
 @router.post(
     "/moderation/associations/{pk}/decision", response=AssociationOut, auth=MODERATOR
 )
-def review_decide(request: HttpRequest, pk: int, payload: DecisionIn) -> Association:
+def review_decide(request: HttpRequest, pk: Id, payload: DecisionIn) -> Association:
     association = get_object_or_404(Association, pk=pk)
     if payload.decision == "approve":
         return services.association_approve(association=association, actor=request.user)
@@ -161,7 +162,7 @@ def review_decide(request: HttpRequest, pk: int, payload: DecisionIn) -> Associa
 # ---------------------------------------------------------------------- cases
 
 
-def _case(request: HttpRequest, pk: int) -> Case:
+def _case(request: HttpRequest, pk: Id) -> Case:
     return selectors.case_get(user=request.user, pk=pk)
 
 
@@ -201,12 +202,12 @@ def case_create(request: HttpRequest, payload: CaseIn) -> Status:
 
 
 @router.get("/cases/{pk}", response=CaseOut, auth=MEMBER)
-def case_get(request: HttpRequest, pk: int) -> Case:
+def case_get(request: HttpRequest, pk: Id) -> Case:
     return _case(request, pk)
 
 
 @router.patch("/cases/{pk}", response=CaseOut, auth=MEMBER)
-def case_patch(request: HttpRequest, pk: int, payload: CasePatch) -> Case:
+def case_patch(request: HttpRequest, pk: Id, payload: CasePatch) -> Case:
     """Change the label, needs, notes, status (allowed transitions only) or referent."""
     case = _case(request, pk)
     fields = payload.dict(exclude_unset=True)
@@ -236,7 +237,7 @@ def case_patch(request: HttpRequest, pk: int, payload: CasePatch) -> Case:
 
 
 @router.post("/cases/{pk}/safety-check", response=CaseOut, auth=MEMBER)
-def case_safety(request: HttpRequest, pk: int, payload: SafetyIn) -> Case:
+def case_safety(request: HttpRequest, pk: Id, payload: SafetyIn) -> Case:
     """Record that she was asked whether she is followed or threatened (yes: call 17)."""
     services.case_record_safety_check(
         case=_case(request, pk), actor=request.user, threatened=payload.threatened
@@ -245,12 +246,12 @@ def case_safety(request: HttpRequest, pk: int, payload: SafetyIn) -> Case:
 
 
 @router.get("/cases/{pk}/timeline", response=list[EventOut], auth=MEMBER)
-def case_timeline(request: HttpRequest, pk: int) -> list:
+def case_timeline(request: HttpRequest, pk: Id) -> list:
     return list(_case(request, pk).events.all())
 
 
 @router.get("/cases/{pk}/hosts", response=list[HostOut], auth=MEMBER)
-def case_hosts(request: HttpRequest, pk: int, limit: int = 20) -> list:
+def case_hosts(request: HttpRequest, pk: Id, limit: int = 20) -> list:
     """Hosts around the target area matching her needs; previous ones left out."""
     case = _case(request, pk)
     return selectors.host_candidates(
@@ -259,7 +260,7 @@ def case_hosts(request: HttpRequest, pk: int, limit: int = 20) -> list:
 
 
 @router.post("/cases/{pk}/outreach", response={201: list[RequestOut]}, auth=MEMBER)
-def case_outreach(request: HttpRequest, pk: int, payload: OutreachIn) -> Status:
+def case_outreach(request: HttpRequest, pk: Id, payload: OutreachIn) -> Status:
     """Send the templated request to up to ten hosts at once."""
     sent = services.outreach_send(
         case=_case(request, pk),
@@ -271,7 +272,7 @@ def case_outreach(request: HttpRequest, pk: int, payload: OutreachIn) -> Status:
 
 
 @router.get("/cases/{pk}/requests", response=list[RequestOut], auth=MEMBER)
-def case_requests(request: HttpRequest, pk: int) -> list:
+def case_requests(request: HttpRequest, pk: Id) -> list:
     return list(_case(request, pk).requests.all())
 
 
@@ -279,7 +280,7 @@ def case_requests(request: HttpRequest, pk: int) -> list:
     "/cases/{pk}/requests/{request_pk}/answer", response=RequestOut, auth=MEMBER
 )
 def case_request_answer(
-    request: HttpRequest, pk: int, request_pk: int, payload: AnswerIn
+    request: HttpRequest, pk: Id, request_pk: Id, payload: AnswerIn
 ) -> HostRequest:
     """Record a host's answer given by phone or in a conversation."""
     host_request = get_object_or_404(_case(request, pk).requests, pk=request_pk)
@@ -289,7 +290,7 @@ def case_request_answer(
 
 
 @router.post("/cases/{pk}/placements", response={201: PlacementOut}, auth=MEMBER)
-def case_place(request: HttpRequest, pk: int, payload: PlacementIn) -> Status:
+def case_place(request: HttpRequest, pk: Id, payload: PlacementIn) -> Status:
     case = _case(request, pk)
     host_request = get_object_or_404(case.requests, pk=payload.request_id)
     placement = services.placement_record(
@@ -307,7 +308,7 @@ def case_place(request: HttpRequest, pk: int, payload: PlacementIn) -> Status:
     "/cases/{pk}/placements/{placement_pk}/end", response=PlacementOut, auth=MEMBER
 )
 def case_placement_end(
-    request: HttpRequest, pk: int, placement_pk: int, payload: EndIn
+    request: HttpRequest, pk: Id, placement_pk: Id, payload: EndIn
 ) -> object:
     """End a placement; with `rehouse`, the case searches again (previous hosts excluded)."""
     placement = get_object_or_404(_case(request, pk).placements, pk=placement_pk)
@@ -325,7 +326,7 @@ def case_placement_end(
     auth=MEMBER,
 )
 def case_follow_up(
-    request: HttpRequest, pk: int, placement_pk: int, payload: FollowUpIn
+    request: HttpRequest, pk: Id, placement_pk: Id, payload: FollowUpIn
 ) -> Status:
     placement = get_object_or_404(_case(request, pk).placements, pk=placement_pk)
     return Status(
@@ -343,7 +344,7 @@ def case_follow_up(
     "/cases/{pk}/follow-ups/{follow_up_pk}/check-in", response=FollowUpOut, auth=MEMBER
 )
 def case_check_in(
-    request: HttpRequest, pk: int, follow_up_pk: int, payload: CheckInIn
+    request: HttpRequest, pk: Id, follow_up_pk: Id, payload: CheckInIn
 ) -> object:
     """Log a check-in (a duress answer raises an urgent alert to the referent)."""
     case = _case(request, pk)
@@ -371,9 +372,7 @@ def host_request_list(request: HttpRequest) -> list:
 
 
 @router.post("/host-requests/{pk}/answer", response=HostRequestOut, auth=MEMBER)
-def host_request_answer(
-    request: HttpRequest, pk: int, payload: AnswerIn
-) -> HostRequest:
+def host_request_answer(request: HttpRequest, pk: Id, payload: AnswerIn) -> HostRequest:
     host_request = get_object_or_404(requests_for_host(request.user), pk=pk)
     services.request_answer(
         request=host_request, actor=request.user, answer=payload.answer
@@ -394,7 +393,7 @@ def hosting_list(request: HttpRequest) -> list:
 
 
 @router.post("/hostings/{pk}/check-in", response=Ok, auth=MEMBER)
-def hosting_check_in(request: HttpRequest, pk: int, payload: CheckInIn) -> dict:
+def hosting_check_in(request: HttpRequest, pk: Id, payload: CheckInIn) -> dict:
     """Her check-in as a host. The reply is the same for every answer."""
     placement = get_object_or_404(hostings_of(request.user), pk=pk)
     services.check_in_log(

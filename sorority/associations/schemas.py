@@ -6,6 +6,7 @@ from typing import Literal
 from ninja import Field, Schema
 
 from sorority.associations.models import Case, HostRequest
+from sorority.core.ids import Id, id_list
 
 
 class AssociationIn(Schema):
@@ -56,7 +57,7 @@ class Needs(Schema):
 
 
 class CaseIn(Needs):
-    association_id: int | None = None
+    association_id: Id | None = None
     label: str = Field(min_length=1, max_length=60)
     notes: str = Field("", max_length=10_000)
 
@@ -65,7 +66,7 @@ class CasePatch(Needs):
     label: str | None = Field(None, min_length=1, max_length=60)
     notes: str | None = Field(None, max_length=10_000)
     status: Literal["open", "searching", "placed", "closed"] | None = None
-    referent_id: int | None = None
+    referent_id: Id | None = None
 
 
 class CaseSummary(Schema):
@@ -167,7 +168,7 @@ class HostOut(Schema):
 
 
 class OutreachIn(Schema):
-    host_ids: list[int] = Field(min_length=1, max_length=50)
+    host_ids: id_list(50, min_items=1)  # type: ignore[valid-type]
     message: str = Field("", max_length=1000)
 
 
@@ -176,7 +177,7 @@ class AnswerIn(Schema):
 
 
 class PlacementIn(Schema):
-    request_id: int
+    request_id: Id
     starts_on: date
     expected_end_on: date
     duress_answer: Literal["quiet_day", "nothing_new", ""] = ""

@@ -21,6 +21,7 @@ from sorority.chat.schemas import (
 )
 from sorority.core.access import Access
 from sorority.core.api import api_access
+from sorority.core.ids import Id
 
 API_PREFIX = ""
 router = Router(tags=["contact"], auth=api_access(Access.MEMBER))
@@ -65,7 +66,7 @@ def conversation_start(request: HttpRequest, payload: ConversationStartIn) -> St
 
 
 class AfterQuery(Schema):
-    after: int | None = None
+    after: Id | None = None
     limit: int = 100
 
 
@@ -73,7 +74,7 @@ class AfterQuery(Schema):
     "/conversations/{conversation_id}/messages", response=list[MessageOut], auth=MEMBER
 )
 def message_list(
-    request: HttpRequest, conversation_id: int, query: Query[AfterQuery]
+    request: HttpRequest, conversation_id: Id, query: Query[AfterQuery]
 ) -> list[dict]:
     """Messages after `after` (ascending), or the latest page: the catch-up path."""
     conversation = get_object_or_404(
@@ -90,7 +91,7 @@ def message_list(
     auth=MEMBER,
 )
 def message_send(
-    request: HttpRequest, conversation_id: int, payload: MessageIn
+    request: HttpRequest, conversation_id: Id, payload: MessageIn
 ) -> Status:
     """Post a message; it is stored, then pushed to both sides' open pages."""
     message = services.message_send(
@@ -101,7 +102,7 @@ def message_send(
 
 @router.post("/conversations/{conversation_id}/read", response={204: None}, auth=MEMBER)
 def conversation_read(
-    request: HttpRequest, conversation_id: int, payload: ReadIn
+    request: HttpRequest, conversation_id: Id, payload: ReadIn
 ) -> Status:
     """Mark the conversation read up to a message (or to the latest one)."""
     conversation = get_object_or_404(
@@ -143,7 +144,7 @@ def chat_settings_update(request: HttpRequest, payload: SettingsIn) -> object:
 
 
 class BlockIn(Schema):
-    member_id: int
+    member_id: Id
 
 
 class BlockOut(Schema):

@@ -4,9 +4,11 @@ from datetime import datetime
 
 from ninja import Field, Schema
 
+from sorority.core.ids import Id, id_list
+
 
 class ConversationStartIn(Schema):
-    member_id: int
+    member_id: Id
     text: str = Field(..., max_length=20000)
 
 
@@ -15,12 +17,12 @@ class MessageIn(Schema):
 
 
 class SeveralIn(Schema):
-    member_ids: list[int] = Field(..., max_length=50)
+    member_ids: id_list(50)  # type: ignore[valid-type]
     text: str = Field(..., max_length=20000)
 
 
 class ReadIn(Schema):
-    message_id: int | None = None
+    message_id: Id | None = None
 
 
 class MessageOut(Schema):

@@ -14,6 +14,7 @@ from sorority.chat.models import MESSAGE_MAX_LENGTH
 from sorority.chat.policies import contact_refusal, conversations_visible_to
 from sorority.core.access import Access, access
 from sorority.core.errors import ApplicationError
+from sorority.core.ids import parse_ids
 
 
 def _after(request: HttpRequest) -> int | None:
@@ -156,21 +157,11 @@ def chat_settings(request: HttpRequest) -> HttpResponse:
     return render(request, "chat/chat_settings.html", {"form": form})
 
 
-def _chosen_ids(values: list[str]) -> list[int]:
-    ids = []
-    for value in values[: services.SEVERAL_MAX + 1]:
-        try:
-            ids.append(int(value))
-        except ValueError:
-            continue
-    return list(dict.fromkeys(ids))
-
-
 @access(Access.MEMBER)
 def contact_several(request: HttpRequest) -> HttpResponse:
     """One message to up to 10 chosen hosts (`?member_ids=` from the search results)."""
     source = request.POST if request.method == "POST" else request.GET
-    ids = _chosen_ids(source.getlist("member_ids"))
+    ids = parse_ids(source.getlist("member_ids"), limit=services.SEVERAL_MAX + 1)
     people = [
         u
         for u in User.objects.filter(pk__in=ids).order_by("display_name")

@@ -36,3 +36,36 @@ class AccessDenied(ApplicationError):
     """Raised by API auth when a signed-in person may not use an endpoint."""
 
     status = 403
+
+
+def parsing_error(exc: BaseException) -> tuple[int, str, str] | None:
+    """(status, code, message) for one of Django's request-parsing errors, else None.
+
+    The body a client sent could not be read: too large, too many fields or files,
+    a multipart without a (valid) boundary, JSON that does not parse, a connection
+    cut mid-upload. Always the client's fault, so always a 4xx (docs/security.md).
+    """
+    from django.core.exceptions import (
+        BadRequest,
+        RequestDataTooBig,
+        SuspiciousOperation,
+        TooManyFieldsSent,
+        TooManyFilesSent,
+    )
+    from django.http import UnreadablePostError
+    from django.http.multipartparser import MultiPartParserError
+
+    unreadable = "The request body cannot be read."
+    table: tuple[tuple[type[BaseException], int, str, str], ...] = (
+        (RequestDataTooBig, 413, "too_large", "The request is too large."),
+        (TooManyFieldsSent, 400, "too_many_fields", "The request has too many fields."),
+        (TooManyFilesSent, 400, "too_many_files", "The request has too many files."),
+        (MultiPartParserError, 400, "malformed_request", unreadable),
+        (UnreadablePostError, 400, "malformed_request", unreadable),
+        (SuspiciousOperation, 400, "bad_request", "The request is malformed."),
+        (BadRequest, 400, "bad_request", "The request is malformed."),
+    )
+    for kind, status, code, message in table:
+        if isinstance(exc, kind):
+            return status, code, message
+    return None

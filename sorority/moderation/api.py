@@ -7,6 +7,7 @@ from ninja import Field, Router, Schema, Status
 
 from sorority.core.access import Access
 from sorority.core.api import api_access
+from sorority.core.ids import Id
 from sorority.moderation import services
 from sorority.moderation.models import Report
 from sorority.moderation.policies import reports_visible_to
@@ -16,8 +17,8 @@ router = Router(tags=["moderation"], auth=api_access(Access.MEMBER))
 
 
 class ReportIn(Schema):
-    member_id: int | None = None
-    message_id: int | None = None
+    member_id: Id | None = None
+    message_id: Id | None = None
     reason: str = Field(..., max_length=32)
     details: str = Field("", max_length=20000)
 

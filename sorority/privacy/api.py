@@ -15,6 +15,7 @@ from ninja import Body, Router, Schema, Status
 from sorority.core.access import Access
 from sorority.core.api import RuleAuth, api_access
 from sorority.core.errors import AccessDenied, ApplicationError, NotFound, RateLimited
+from sorority.core.ids import Id
 from sorority.privacy import selectors, services
 from sorority.privacy.policies import abuser_flags_enabled
 
@@ -124,9 +125,7 @@ def _flag_out(flag: object) -> dict:
     }
 
 
-@router.post(
-    "/abuser-flags", response={201: FlagOut}, auth=FLAGS_AUTH
-)
+@router.post("/abuser-flags", response={201: FlagOut}, auth=FLAGS_AUTH)
 def flag_create(request: HttpRequest, payload: FlagIn) -> Status:
     """File a flag on an abuser's identity (only a keyed tag is kept)."""
     if len(payload.family_name) > 200 or len(payload.given_names) > 200:
@@ -154,16 +153,12 @@ def flag_list(request: HttpRequest) -> list[dict]:
     return [_flag_out(f) for f in selectors.flags_of(user=request.user)]
 
 
-@router.delete(
-    "/abuser-flags/{flag_id}", response={204: None}, auth=FLAGS_AUTH
-)
-def flag_withdraw(request: HttpRequest, flag_id: int) -> Status:
+@router.delete("/abuser-flags/{flag_id}", response={204: None}, auth=FLAGS_AUTH)
+def flag_withdraw(request: HttpRequest, flag_id: Id) -> Status:
     services.abuser_flag_withdraw(member=request.user, flag_id=flag_id)
     return Status(204, None)
 
 
-@router.post(
-    "/abuser-flags/{flag_id}/renew", response=FlagOut, auth=FLAGS_AUTH
-)
-def flag_renew(request: HttpRequest, flag_id: int) -> dict:
+@router.post("/abuser-flags/{flag_id}/renew", response=FlagOut, auth=FLAGS_AUTH)
+def flag_renew(request: HttpRequest, flag_id: Id) -> dict:
     return _flag_out(services.abuser_flag_renew(member=request.user, flag_id=flag_id))
