@@ -25,6 +25,7 @@ from ninja.errors import (
     HttpError,
     ValidationError,
 )
+from ninja.openapi.schema import OpenAPISchema
 
 from sorority.core.access import Access
 from sorority.core.api import api_access
@@ -33,7 +34,58 @@ from sorority.core.middleware import error_body
 
 logger = logging.getLogger(__name__)
 
-api = NinjaAPI(
+ERROR_SCHEMA = {
+    "title": "Error",
+    "type": "object",
+    "required": ["error"],
+    "additionalProperties": False,
+    "properties": {
+        "error": {
+            "type": "object",
+            "required": ["code", "message"],
+            "additionalProperties": False,
+            "properties": {
+                "code": {"type": "string", "pattern": "^[a-z][a-z0-9_]*$"},
+                "message": {"type": "string"},
+                "fields": {
+                    "type": "object",
+                    "additionalProperties": {
+                        "type": "array",
+                        "items": {"type": "string"},
+                    },
+                },
+            },
+        }
+    },
+}
+
+
+class SororityAPI(NinjaAPI):
+    """The API, whose OpenAPI schema documents the error envelope of every 4xx."""
+
+    def get_openapi_schema(
+        self, *, path_prefix: str | None = None, path_params: dict | None = None
+    ) -> OpenAPISchema:
+        schema = super().get_openapi_schema(
+            path_prefix=path_prefix, path_params=path_params
+        )
+        schema.setdefault("components", {}).setdefault("schemas", {})["Error"] = (
+            ERROR_SCHEMA
+        )
+        envelope = {
+            "description": "Refused: the error envelope (never a 5xx for bad input)",
+            "content": {
+                "application/json": {"schema": {"$ref": "#/components/schemas/Error"}}
+            },
+        }
+        for operations in schema.get("paths", {}).values():
+            for operation in operations.values():
+                if isinstance(operation, dict) and "responses" in operation:
+                    operation["responses"].setdefault("4XX", envelope)
+        return schema
+
+
+api = SororityAPI(
     title="Sorority API",
     version="1",
     urls_namespace="api",
