@@ -13,6 +13,7 @@ and the error envelope documented for every 4xx).
 from __future__ import annotations
 
 import os
+from dataclasses import dataclass, field
 
 import pytest
 import schemathesis
@@ -24,6 +25,7 @@ from schemathesis.specs.openapi.checks import response_schema_conformance
 from conftest import sign_in
 from sorority.accounts.models import RoleAssignment, User
 from sorority.accounts.tests.factories import UserFactory
+from sorority.core.ids import is_id
 
 # Bounded so that the whole run takes about a minute on two cores.
 MAX_EXAMPLES = int(os.environ.get("API_FUZZ_EXAMPLES", "12"))
@@ -47,7 +49,8 @@ class DjangoTestApp:
         response = self.handler(environ)
         headers = list(response.items())
         headers += [
-            ("Set-Cookie", morsel.OutputString()) for morsel in response.cookies.values()
+            ("Set-Cookie", morsel.OutputString())
+            for morsel in response.cookies.values()
         ]
         status = f"{response.status_code} {response.reason_phrase}"
         start_response(status, headers)  # type: ignore[operator]
@@ -58,6 +61,9 @@ class DjangoTestApp:
 
 schema = schemathesis.openapi.from_wsgi("/api/v1/openapi.json", DjangoTestApp())
 schema.config.generation.update(max_examples=MAX_EXAMPLES, deterministic=True)
+# Methods an operation does not declare answer 405 from Ninja's router, for every path
+# alike: not worth a few hundred calls each run.
+schema.config.phases.coverage.unexpected_methods = set()
 
 
 def _role_for(path: str) -> str:
@@ -70,42 +76,92 @@ def _role_for(path: str) -> str:
     return "member"
 
 
-def _token_for(role: str) -> str:
-    """A throw-away account for one example, signed in: its session token."""
+@dataclass
+class Account:
+    """A throw-away account, signed in, and the things of hers a path may name."""
+
+    token: str
+    ids: dict[str, int] = field(default_factory=dict)
+
+
+def _account_for(role: str) -> Account:
+    """A new account for `role`, with a small world around it (made for one test)."""
     from django.test import Client
 
-    if role == "applicant":
+    from sorority.associations import services as association_services
+    from sorority.associations.tests.factories import (
+        AssociationFactory,
+        approved_association_with_staff,
+    )
+    from sorority.chat.tests.factories import conversation_between, message_in
+
+    ids: dict[str, int] = {}
+    if role == "staff":
+        association, user = approved_association_with_staff()
+        case = association_services.case_open(
+            association=association, actor=user, label="R", target_commune="75056"
+        )
+        association_services.case_record_safety_check(
+            case=case, actor=user, threatened=False
+        )
+        host = UserFactory()
+        (host_request,) = association_services.outreach_send(
+            case=case, actor=user, host_ids=[host.pk]
+        )
+        ids = {
+            "association": association.pk,
+            "membership": association.memberships.get().pk,
+            "case": case.pk,
+            "request": host_request.pk,
+        }
+    elif role == "applicant":
         user = UserFactory(status=User.Status.PENDING)
     else:
         user = UserFactory(status=User.Status.MEMBER)
-    if role == "staff":
-        from sorority.associations.models import Association, Membership
-
-        RoleAssignment.objects.create(
-            user=user, role=RoleAssignment.Role.ASSOCIATION_STAFF
-        )
-        association = Association.objects.create(
-            name=f"Asso {user.pk}",
-            identifier_kind=Association.IdentifierKind.RNA,
-            identifier=f"W{user.pk:09d}",
-            address="1 rue de la Paix, Paris",
-            status=Association.Status.APPROVED,
-            representative=user,
-        )
-        Membership.objects.create(
-            association=association,
-            user=user,
-            status=Membership.Status.ACTIVE,
-            is_representative=True,
-        )
-    second_factor = role == "moderator"
-    if second_factor:
+    if role == "moderator":
         from allauth.mfa.totp.internal.auth import TOTP
 
         RoleAssignment.objects.create(user=user, role=RoleAssignment.Role.MODERATOR)
         TOTP.activate(user, "JBSWY3DPEHPK3PXPJBSWY3DPEHPK3PXP")
-    client = sign_in(Client(), user, second_factor=second_factor)
-    return client.session.session_key
+        ids["association"] = AssociationFactory(status="pending").pk
+    if role == "member":
+        other = UserFactory()
+        conversation = conversation_between(user, other)
+        message_in(conversation, other, "Bonjour")
+        ids.update(conversation=conversation.pk, member=other.pk)
+    client = sign_in(Client(), user, second_factor=role == "moderator")
+    return Account(token=client.session.session_key, ids=ids)
+
+
+# Which of her things a path parameter names, by operation path and parameter name.
+def _kind_of(path: str, name: str) -> str | None:
+    if name == "conversation_id":
+        return "conversation"
+    if name == "request_pk":
+        return "request"
+    if name == "membership_pk":
+        return "membership"
+    if name == "pk":
+        if path.startswith("/api/v1/cases/"):
+            return "case"
+        if path.startswith(
+            ("/api/v1/associations/", "/api/v1/moderation/associations/")
+        ):
+            return "association"
+    return None
+
+
+def _aim(case: object, account: Account) -> None:
+    """Point some generated path ids at her real things, so success paths run too.
+
+    Only ids that are valid (positive mode) and odd are replaced: the others stay as
+    generated (out of range, malformed, or simply unknown: a 404).
+    """
+    parameters = case.path_parameters or {}  # type: ignore[attr-defined]
+    for name, value in list(parameters.items()):
+        kind = _kind_of(case.operation.path, name)  # type: ignore[attr-defined]
+        if kind in account.ids and is_id(value) and value % 2 == 1:
+            parameters[name] = account.ids[kind]
 
 
 # Operations that destroy or change the account they are called with: a fresh one for
@@ -121,18 +177,18 @@ DESTRUCTIVE = {
 
 @pytest.fixture
 def accounts(db: None) -> object:
-    """`accounts(method, path)`: the session token of the right throw-away account."""
-    shared: dict[str, str] = {}
+    """`accounts(method, path)`: the right throw-away account for an operation."""
+    shared: dict[str, Account] = {}
 
-    def token(method: str, path: str) -> str:
+    def account(method: str, path: str) -> Account:
         role = _role_for(path)
         if method == "DELETE" or (method, path) in DESTRUCTIVE:
-            return _token_for(role)
+            return _account_for(role)
         if role not in shared:
-            shared[role] = _token_for(role)
+            shared[role] = _account_for(role)
         return shared[role]
 
-    return token
+    return account
 
 
 @pytest.fixture(scope="module", autouse=True)
@@ -158,8 +214,11 @@ def _report(request: pytest.FixtureRequest) -> object:
 )
 @pytest.mark.django_db
 def test_api_operation(case, accounts):
-    token = accounts(case.operation.method.upper(), case.operation.path)
+    account = accounts(case.operation.method.upper(), case.operation.path)
+    _aim(case, account)
     RUN["cases"] += 1  # type: ignore[operator]
     RUN["operations"].add(case.operation.label)  # type: ignore[union-attr]
-    response = case.call_and_validate(headers={"X-Session-Token": token}, checks=CHECKS)
+    response = case.call_and_validate(
+        headers={"X-Session-Token": account.token}, checks=CHECKS
+    )
     STATUSES[response.status_code] = STATUSES.get(response.status_code, 0) + 1
