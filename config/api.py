@@ -18,6 +18,7 @@ from django.core.exceptions import (
 )
 from django.http import Http404, HttpRequest, HttpResponse, UnreadablePostError
 from django.http.multipartparser import MultiPartParserError
+from django.utils.datastructures import MultiValueDict
 from ninja import NinjaAPI
 from ninja.errors import (
     AuthenticationError,
@@ -26,10 +27,16 @@ from ninja.errors import (
     ValidationError,
 )
 from ninja.openapi.schema import OpenAPISchema
+from ninja.parser import Parser
 
 from sorority.core.access import Access
 from sorority.core.api import api_access
-from sorority.core.errors import ApplicationError, parsing_error
+from sorority.core.errors import (
+    ApplicationError,
+    NulCharacter,
+    contains_nul,
+    parsing_error,
+)
 from sorority.core.middleware import error_body
 
 logger = logging.getLogger(__name__)
@@ -58,6 +65,28 @@ ERROR_SCHEMA = {
         }
     },
 }
+
+
+class StrictParser(Parser):
+    """Ninja's JSON and query parsing, refusing text with a NUL character.
+
+    PostgreSQL text cannot hold one: it would be a 500 at the first query, and is
+    never legitimate input. Refused here once for every body and query of the API.
+    """
+
+    def parse_body(self, request: HttpRequest) -> dict:
+        data = super().parse_body(request)
+        if contains_nul(data):
+            raise NulCharacter("NUL character in the body")
+        return data
+
+    def parse_querydict(
+        self, data: MultiValueDict, list_fields: list[str], request: HttpRequest
+    ) -> dict:
+        result = super().parse_querydict(data, list_fields, request)
+        if contains_nul(result):
+            raise NulCharacter("NUL character in the query")
+        return result
 
 
 class SororityAPI(NinjaAPI):
@@ -89,6 +118,7 @@ api = SororityAPI(
     title="Sorority API",
     version="1",
     urls_namespace="api",
+    parser=StrictParser(),
     docs_url="/docs",
     openapi_url="/openapi.json",
     auth=api_access(
@@ -187,6 +217,11 @@ for _kind in (
     api.add_exception_handler(_kind, _on_parsing_error)
 
 
+@api.exception_handler(NulCharacter)
+def on_nul_character(request: HttpRequest, exc: NulCharacter) -> HttpResponse:
+    return _reply(request, 400, "invalid", "Text cannot contain a NUL character.")
+
+
 @api.exception_handler(HttpError)
 def on_http_error(request: HttpRequest, exc: HttpError) -> HttpResponse:
     # Ninja wraps what its body parser raised ("Cannot parse request body").
@@ -195,6 +230,8 @@ def on_http_error(request: HttpRequest, exc: HttpError) -> HttpResponse:
         reply = parsing_error_reply(request, cause)
         if reply is not None:
             return reply
+        if isinstance(cause, NulCharacter):
+            return on_nul_character(request, cause)
         if isinstance(cause, ValueError):  # JSON that does not parse, bad encoding
             return _reply(
                 request, 400, "malformed_request", "The request body cannot be read."

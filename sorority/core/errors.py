@@ -69,3 +69,18 @@ def parsing_error(exc: BaseException) -> tuple[int, str, str] | None:
         if isinstance(exc, kind):
             return status, code, message
     return None
+
+
+class NulCharacter(ValueError):
+    """A client sent text with a NUL character (PostgreSQL text cannot hold one)."""
+
+
+def contains_nul(value: object) -> bool:
+    """Say whether a parsed JSON value or form value holds a NUL character anywhere."""
+    if isinstance(value, str):
+        return "\x00" in value
+    if isinstance(value, dict):
+        return any(contains_nul(k) or contains_nul(v) for k, v in value.items())
+    if isinstance(value, list | tuple):
+        return any(contains_nul(v) for v in value)
+    return False

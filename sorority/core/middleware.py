@@ -6,7 +6,8 @@ from collections.abc import Callable
 
 from django.conf import settings
 from django.contrib.auth.middleware import LoginRequiredMiddleware
-from django.http import HttpRequest, HttpResponse, JsonResponse
+from django.core.exceptions import BadRequest
+from django.http import HttpRequest, HttpResponse, JsonResponse, QueryDict
 from django.middleware.csrf import CsrfViewMiddleware
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -155,6 +156,37 @@ class ApiErrorEnvelopeMiddleware:
                 enveloped["Allow"] = response["Allow"]
             return enveloped
         return response
+
+
+class NulCharacterMiddleware:
+    """Refuse a URL, query string or form body holding a NUL character: a 400.
+
+    PostgreSQL text cannot hold one, so it would be a 500 at the first query that
+    uses it, and it is never legitimate input (docs/security.md). Multipart bodies
+    are left to the forms (Django's CharField refuses NUL) and to the API's parser:
+    reading them here would consume the upload stream.
+    """
+
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        if "\x00" in request.path or _has_nul(request.GET):
+            raise BadRequest("NUL character in the URL")
+        if (
+            request.method == "POST"
+            and request.content_type == "application/x-www-form-urlencoded"
+            and _has_nul(request.POST)
+        ):
+            raise BadRequest("NUL character in the form")
+        return self.get_response(request)
+
+
+def _has_nul(data: QueryDict) -> bool:
+    return any(
+        "\x00" in key or any("\x00" in value for value in values)
+        for key, values in data.lists()
+    )
 
 
 class CsrfMiddleware(CsrfViewMiddleware):

@@ -41,13 +41,17 @@ def uploads_from(request: HttpRequest) -> dict:
             raise ApplicationError(f"Send one {name}.", code="invalid", fields={name: ["one only"]})
         return services.Upload(items[0].read(), name) if items else None
 
+    def text(name: str) -> str | None:
+        value = request.POST.get(name)
+        return None if value is None or "\x00" in value else value  # no NUL in SQL
+
     return {
-        "challenge_id": request.POST.get("challenge_id"),
+        "challenge_id": text("challenge_id"),
         "selfies": [services.Upload(f.read(), "selfie") for f in files.getlist("selfie")],
         "id_front": one("id_front"),
         "id_back": one("id_back"),
         "declaration": request.POST.get("declaration", "").lower() in ("true", "1", "on", "yes"),
-        "attestation_code": request.POST.get("attestation_code") or None,
+        "attestation_code": text("attestation_code") or None,
     }
 
 

@@ -28,7 +28,7 @@ from sorority.accounts.tests.factories import UserFactory
 from sorority.core.ids import is_id
 
 # Bounded so that the whole run takes about a minute on two cores.
-MAX_EXAMPLES = int(os.environ.get("API_FUZZ_EXAMPLES", "12"))
+MAX_EXAMPLES = int(os.environ.get("API_FUZZ_EXAMPLES", "5"))
 STATUSES: dict[int, int] = {}
 CHECKS = [not_a_server_error, response_schema_conformance]
 RUN: dict[str, set | int] = {"cases": 0, "operations": set()}

@@ -234,3 +234,56 @@ def test_an_unparsable_body_to_a_page_is_the_400_page(member):
         response = client.post("/chat/several/", body, content_type=content_type)
         assert response.status_code == 400
         assert b"<html" in response.content
+
+
+# ------------------------------------------ NUL characters (PostgreSQL: a 500)
+
+
+def test_a_nul_character_in_a_json_body_is_a_400(member_client):
+    response = member_client.post(
+        "/api/v1/reports",
+        {"member_id": 1, "reason": "spam", "details": "a\x00b"},
+        content_type=JSON,
+    )
+    assert_envelope(response, 400, "invalid")
+    response = member_client.patch(
+        "/api/v1/me/profile", {"bio": "\x00"}, content_type=JSON
+    )
+    assert_envelope(response, 400, "invalid")
+
+
+def test_a_nul_character_in_a_query_or_path_is_a_400(client):
+    _association, rep = approved_association_with_staff()
+    sign_in(client, rep)
+    assert_envelope(client.get("/api/v1/cases?status=%00"), 400)
+    assert_envelope(client.get("/api/v1/places?q=a%00"), 400)
+    assert_envelope(client.get("/api/v1/map/cells/8a%00"), 400)
+    page = client.get("/chat/several/?member_ids=%00")
+    assert page.status_code == 400
+    assert b"<html" in page.content
+
+
+def test_a_nul_character_in_a_form_body_is_refused(member_client):
+    other = UserFactory()
+    response = member_client.post(
+        "/chat/several/",
+        f"text=a%00&member_ids={other.pk}",
+        content_type="application/x-www-form-urlencoded",
+    )
+    assert response.status_code == 400
+    response = member_client.post(
+        "/chat/several/", {"text": "a\x00", "member_ids": str(other.pk)}
+    )  # multipart: the form refuses it
+    assert response.status_code == 200
+    assert response.context["form"].errors
+    assert not Conversation.objects.exists()
+
+
+def test_a_nul_character_in_a_multipart_field_read_by_a_view_is_a_4xx(applicant):
+    client, token = token_client(applicant)
+    response = client.post(
+        "/api/v1/verification/submission",
+        {"challenge_id": "a\x00b", "declaration": "true"},
+        **token,
+    )
+    assert_envelope(response, 400, "challenge_required")
