@@ -194,14 +194,16 @@ def accounts(db: None) -> object:
 @pytest.fixture(scope="module", autouse=True)
 def _report(request: pytest.FixtureRequest) -> object:
     yield
-    reporter = request.config.pluginmanager.get_plugin("terminalreporter")
     line = (
         f"API fuzz: {len(RUN['operations'])} operations, {RUN['cases']} cases "
         f"(at most {MAX_EXAMPLES} generated examples per operation and phase), "
         f"statuses {dict(sorted(STATUSES.items()))}"
     )
-    if reporter is not None:
-        reporter.write_line(line)
+    capture = request.config.pluginmanager.get_plugin("capturemanager")
+    reporter = request.config.pluginmanager.get_plugin("terminalreporter")
+    if capture is not None and reporter is not None:
+        with capture.global_and_fixture_disabled():
+            reporter.write_line("\n" + line)
 
 
 @schema.parametrize()
@@ -211,6 +213,7 @@ def _report(request: pytest.FixtureRequest) -> object:
     suppress_health_check=list(HealthCheck),
     derandomize=True,
     print_blob=True,
+    database=None,  # deterministic: nothing to replay, nothing written
 )
 @pytest.mark.django_db
 def test_api_operation(case, accounts):
