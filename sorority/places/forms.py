@@ -259,8 +259,11 @@ class SearchForm(forms.Form):
         data = super().clean()
         _resolve_commune(self, "place_name", "place")
         _resolve_commune(self, "avoid_name", "avoid_place")
-        if data.get("place"):
-            data["cell"] = ""  # a town typed after "around me" wins
+        if data.get("place") and data.get("cell"):
+            # A town typed after "around me" wins; the form shows no cell any more.
+            data["cell"] = ""
+            self.data = self.data.copy()
+            self.data["cell"] = ""
         return data
 
     def position_free_query(self) -> QueryDict:

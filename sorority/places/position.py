@@ -76,9 +76,7 @@ def carries_position(query: QueryDict) -> bool:
     if any(key.lower() in POSITION_KEYS for key in query):
         return True
     return any(
-        _url_carries_position(value)
-        for key in URL_KEYS
-        for value in query.getlist(key)
+        _url_carries_position(value) for key in URL_KEYS for value in query.getlist(key)
     )
 
 

@@ -177,6 +177,7 @@ def map_page(request: HttpRequest) -> HttpResponse:
         "center": [location["lat"], location["lng"]] if location else [46.6, 2.4],
         "zoom": 11 if location else 6,
         "mapUrl": "/api/v1/map",
+        "locateUrl": "/api/v1/map/locate",
         "cellUrl": "/places/map/cells/",
         "placesUrl": "/api/v1/places",
         "pinkHairUrl": static("places/img/host-pink-hair.svg"),
