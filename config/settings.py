@@ -104,6 +104,7 @@ MIDDLEWARE = [
     "sorority.core.middleware.FrenchByDefaultMiddleware",
     "django.middleware.locale.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
+    "sorority.core.middleware.PositionFreeUrlMiddleware",
     "sorority.core.middleware.CsrfMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "sorority.privacy.middleware.ModeratorIdleTimeoutMiddleware",

@@ -6,9 +6,16 @@ from collections.abc import Callable
 
 from django.conf import settings
 from django.contrib.auth.middleware import LoginRequiredMiddleware
-from django.http import HttpRequest, HttpResponse, JsonResponse
+from django.contrib.auth.views import redirect_to_login
+from django.http import (
+    HttpRequest,
+    HttpResponse,
+    HttpResponseBadRequest,
+    HttpResponseRedirect,
+    JsonResponse,
+)
 from django.middleware.csrf import CsrfViewMiddleware
-from django.shortcuts import redirect, render
+from django.shortcuts import redirect, render, resolve_url
 from django.urls import reverse
 from django.utils.cache import add_never_cache_headers
 from django.utils.translation import gettext_lazy as _
@@ -70,7 +77,14 @@ class AccessMiddleware(LoginRequiredMiddleware):
     ) -> HttpResponse:
         if is_api(request):
             return self.deny(request, Denial.NOT_AUTHENTICATED)
-        response = super().handle_no_permission(request, view_func)
+        # `next` may hold the cell of "around me", never a position (docs/security.md).
+        from sorority.places.position import position_free_url
+
+        response = redirect_to_login(
+            position_free_url(request.get_full_path()),
+            resolve_url(self.get_login_url(view_func)),
+            self.get_redirect_field_name(view_func),
+        )
         if getattr(request, "htmx", False):
             # Never swap the login page into a fragment: send the whole page there.
             hx = HttpResponse(status=204)
@@ -94,6 +108,36 @@ class AccessMiddleware(LoginRequiredMiddleware):
             {"denial": denial.value, "message": _MESSAGES[denial]},
             status=status,
         )
+
+
+class PositionFreeUrlMiddleware:
+    """No page is served from a URL carrying a position (docs/security.md).
+
+    A page URL (an old bookmark, a hand-made link, a `next` value) with `lat`/`lng`
+    is answered with a redirect to the same URL where they are replaced by the
+    res-7 `cell=` they fall in (other coordinate keys are dropped), before any view,
+    login redirect or template sees it. The API keeps its documented `lat`/`lng`
+    query parameters (snapped on arrival) and is left alone.
+    """
+
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        if not request.GET or is_api(request) or request.path.startswith(settings.STATIC_URL):
+            return self.get_response(request)
+        from sorority.places import position
+
+        if not position.carries_position(request.GET):
+            return self.get_response(request)
+        if request.method not in ("GET", "HEAD"):
+            return HttpResponseBadRequest(
+                _("Send a position in the request body, never in the address.")
+            )
+        query = position.position_free_query(request.GET).urlencode()
+        response = HttpResponseRedirect(f"{request.path}?{query}" if query else request.path)
+        add_never_cache_headers(response)
+        return response
 
 
 class PrivacyHeadersMiddleware:
