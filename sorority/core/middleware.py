@@ -213,9 +213,10 @@ class PostOnlyGetMiddleware:
             or is_api(request)
         ):
             return response
-        messages.info(
-            request, _("Nothing was sent. If you still wish to, do it again here.")
-        )
+        if request.method == "GET":
+            messages.info(
+                request, _("Nothing was sent. If you still wish to, do it again here.")
+            )
         target = page_above(request.path)
         if getattr(request, "htmx", False):
             hx = HttpResponse(status=204)
