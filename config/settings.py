@@ -110,6 +110,7 @@ MIDDLEWARE = [
     "sorority.privacy.middleware.ModeratorIdleTimeoutMiddleware",
     "sorority.core.middleware.AccessMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
+    "sorority.core.middleware.PostOnlyGetMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "csp.middleware.CSPMiddleware",
     "django_htmx.middleware.HtmxMiddleware",

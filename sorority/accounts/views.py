@@ -9,6 +9,7 @@ from django.utils.translation import gettext as _
 from sorority.accounts.forms import AccountSettingsForm
 from sorority.accounts.policies import has_second_factor, is_member, is_moderator
 from sorority.accounts.services import user_update_settings
+from sorority.accounts.status_panels import panels_for
 from sorority.core.access import Access, access
 
 
@@ -27,7 +28,10 @@ def status(request: HttpRequest) -> HttpResponse:
     return render(
         request,
         "accounts/status.html",
-        {"verification_url": _optional_url("verification:start")},
+        {
+            "verification_url": _optional_url("verification:start"),
+            "panels": panels_for(request),
+        },
     )
 
 

@@ -5,6 +5,7 @@ import logging
 from collections.abc import Callable
 
 from django.conf import settings
+from django.contrib import messages
 from django.contrib.auth.middleware import LoginRequiredMiddleware
 from django.contrib.auth.views import redirect_to_login
 from django.http import (
@@ -16,7 +17,7 @@ from django.http import (
 )
 from django.middleware.csrf import CsrfViewMiddleware
 from django.shortcuts import redirect, render, resolve_url
-from django.urls import reverse
+from django.urls import Resolver404, resolve, reverse
 from django.utils.cache import add_never_cache_headers
 from django.utils.translation import gettext_lazy as _
 
@@ -233,3 +234,55 @@ class FrenchByDefaultMiddleware:
         if not is_api(request):
             request.META.pop("HTTP_ACCEPT_LANGUAGE", None)
         return self.get_response(request)
+
+
+class PostOnlyGetMiddleware:
+    """A browser GET on a form's POST-only address goes to the page of that form.
+
+    Browsers GET such an address after signing in again (the login redirect keeps
+    `next` = the address the expired session posted to), from the history or from a
+    bookmark; a bare "405 Method Not Allowed" there is a dead end. Whatever the view,
+    the answer is a redirect to the nearest page above it, with a notice that nothing
+    was done. Must sit after `MessageMiddleware` so the notice is kept.
+    """
+
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        response = self.get_response(request)
+        if (
+            response.status_code != 405
+            or request.method not in ("GET", "HEAD")
+            or is_api(request)
+        ):
+            return response
+        if request.method == "GET":
+            messages.info(
+                request, _("Nothing was sent. If you still wish to, do it again here.")
+            )
+        target = page_above(request.path)
+        if getattr(request, "htmx", False):
+            hx = HttpResponse(status=204)
+            hx["HX-Redirect"] = target
+            return hx
+        return redirect(target)
+
+
+def page_above(path: str) -> str:
+    """Return the nearest ancestor of `path` that is a page of the site, else home.
+
+    An ancestor that is itself POST-only answers the same way, one level higher.
+    """
+    parts = path.rstrip("/").split("/")
+    while len(parts) > 1:
+        parts.pop()
+        candidate = "/".join(parts) + "/"
+        if candidate.startswith("//"):
+            continue  # never a scheme-relative URL to another host
+        try:
+            resolve(candidate)
+        except Resolver404:
+            continue
+        return candidate
+    return reverse("core:home")
