@@ -7,7 +7,7 @@ from django.urls import NoReverseMatch, reverse
 from django.utils.translation import gettext as _
 
 from sorority.accounts.forms import AccountSettingsForm
-from sorority.accounts.policies import has_second_factor, is_member, is_moderator
+from sorority.accounts.policies import has_second_factor, holds_moderator_role, is_member
 from sorority.accounts.services import user_update_settings
 from sorority.core.access import Access, access
 
@@ -38,7 +38,7 @@ def second_factor(request: HttpRequest) -> HttpResponse:
         request,
         "accounts/second_factor.html",
         {
-            "is_moderator": is_moderator(request.user),
+            "is_moderator": holds_moderator_role(request.user),
             "enrolled": has_second_factor(request.user),
         },
     )

@@ -48,6 +48,11 @@ class AccessMiddleware(LoginRequiredMiddleware):
         view_args: tuple,
         view_kwargs: dict,
     ) -> HttpResponse | None:
+        from sorority.accounts.policies import access_denial, mark_second_factor
+
+        # Every policy asked during this request reads the session's second-factor
+        # state from the user object (an effective moderator needs it).
+        mark_second_factor(request.user, request)
         rule = rule_for(view_func)
         if rule is None:
             logger.error("View without an access rule refused: %s", view_func.__module__)
@@ -56,8 +61,6 @@ class AccessMiddleware(LoginRequiredMiddleware):
             if is_api(request):
                 return None  # Ninja and allauth headless answer in JSON themselves
             return super().process_view(request, view_func, view_args, view_kwargs)
-        from sorority.accounts.policies import access_denial
-
         denial = access_denial(request.user, Access(rule), request)
         if denial is None:
             return None
