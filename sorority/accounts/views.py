@@ -7,7 +7,11 @@ from django.urls import NoReverseMatch, reverse
 from django.utils.translation import gettext as _
 
 from sorority.accounts.forms import AccountSettingsForm
-from sorority.accounts.policies import has_second_factor, holds_moderator_role, is_member
+from sorority.accounts.policies import (
+    has_second_factor,
+    holds_moderator_role,
+    is_member,
+)
 from sorority.accounts.services import user_update_settings
 from sorority.core.access import Access, access
 
