@@ -1,9 +1,14 @@
 """Who a person is to the platform: her state and roles, asked by every view."""
 
+import datetime
+import time
+from types import SimpleNamespace
+
 from django.conf import settings
 from django.contrib.auth.models import AnonymousUser
 from django.db import models
 from django.http import HttpRequest
+from django.utils import timezone
 
 from sorority.accounts.models import RoleAssignment, User
 from sorority.core.access import Access, Denial
@@ -176,3 +181,62 @@ def blocked_user_ids(user: AnyUser) -> set[int]:
 def is_blocked_between(a: AnyUser, b_id: int) -> bool:
     """Say whether a block exists between two people, in either direction."""
     return b_id in blocked_user_ids(a)
+
+
+# --- adding a factor to a privileged account ---------------------------------------
+
+
+def is_privileged(user: AnyUser) -> bool:
+    """Accounts whose factor is a key to power: moderators, and the Django admin's staff.
+
+    Association staff are not: their powers need no second factor today, so gating
+    their enrolment would protect nothing (docs/security.md, "Moderator powers").
+    """
+    return user.is_authenticated and (
+        holds_moderator_role(user) or bool(getattr(user, "is_staff", False))
+    )
+
+
+def _factor_window() -> int:
+    return int(getattr(settings, "ACCOUNT_REAUTHENTICATION_TIMEOUT", 15 * 60))
+
+
+def recently_used_a_factor(session: object, user: AnyUser) -> bool:
+    """Say whether this session signed in or re-authenticated with any of her factors
+    within the re-authentication window (a recovery code counts: it is one)."""
+    from allauth.account.authentication import get_authentication_records
+
+    if session is None or not user.is_authenticated:
+        return False
+    records = get_authentication_records(SimpleNamespace(session=session), user)
+    now = time.time()
+    return any(
+        record.get("method") == "mfa"
+        and now - float(record.get("at", 0)) < _factor_window()
+        for record in records
+    )
+
+
+def enrolment_grant_active(session: object, user: AnyUser) -> bool:
+    """Say whether this very session redeemed her enrolment code a moment ago."""
+    from sorority.accounts.models import EnrolmentCode
+    from sorority.accounts.services import enrolment_session_hash
+
+    key = getattr(session, "session_key", None)
+    if not key or not user.is_authenticated:
+        return False
+    since = timezone.now() - datetime.timedelta(seconds=_factor_window())
+    return EnrolmentCode.objects.filter(
+        user=user, session_hash=enrolment_session_hash(key), redeemed_at__gte=since
+    ).exists()
+
+
+def may_add_second_factor(user: AnyUser, session: object) -> bool:
+    """Adding a factor to a privileged account needs more than her password: a recent
+    sign-in with an existing factor, or an operator's enrolment code used in this session.
+    """
+    if not is_privileged(user):
+        return True
+    return recently_used_a_factor(session, user) or enrolment_grant_active(
+        session, user
+    )
