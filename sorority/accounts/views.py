@@ -15,8 +15,8 @@ from sorority.accounts.policies import (
     may_add_second_factor,
 )
 from sorority.accounts.services import enrolment_code_redeem, user_update_settings
-from sorority.core.errors import ApplicationError
 from sorority.core.access import Access, access
+from sorority.core.errors import ApplicationError
 
 
 def _optional_url(name: str) -> str | None:
