@@ -16,6 +16,7 @@ from django.urls import reverse
 from conftest import sign_in
 from sorority.accounts.models import User
 from sorority.accounts.tests.factories import PASSWORD, UserFactory
+from sorority.accounts.tests.soft_authenticator import SoftPasskey
 from sorority.accounts.tests.test_moderator_factor import totp_now
 
 pytestmark = pytest.mark.django_db
@@ -142,3 +143,70 @@ def test_the_login_page_offers_the_code_in_french(client):
 
 def test_signed_in_people_are_not_affected(member):
     assert sign_in(Client(), member).get("/api/v1/me").status_code == 200
+
+
+# --- her passkey --------------------------------------------------------------------
+
+
+def _register_passkey(client: Client) -> SoftPasskey:
+    """Add a passkey through the headless API, as her browser's JavaScript does."""
+    response = client.post(
+        f"{BROWSER}/auth/reauthenticate",
+        {"password": PASSWORD},
+        content_type="application/json",
+    )
+    assert response.status_code == 200, response.content
+    path = f"{BROWSER}/account/authenticators/webauthn"
+    options = client.get(path, {"passwordless": ""}).json()["data"]["creation_options"]
+    passkey = SoftPasskey()
+    response = client.post(
+        path,
+        {"name": "Téléphone", "credential": passkey.create(options)},
+        content_type="application/json",
+    )
+    assert response.status_code == 200, response.content
+    return passkey
+
+
+def _passkey_login(passkey: SoftPasskey, ip: str = IP_B) -> Client:
+    client = Client(REMOTE_ADDR=ip)
+    path = f"{BROWSER}/auth/webauthn/login"
+    options = client.get(path).json()["data"]["request_options"]
+    response = client.post(
+        path, {"credential": passkey.get(options)}, content_type="application/json"
+    )
+    assert response.status_code == 200, response.content
+    return client
+
+
+def test_she_still_signs_in_with_her_passkey(her):
+    passkey = _register_passkey(sign_in(Client(REMOTE_ADDR=IP_B), her))
+    attack(her.email)
+    mine = _passkey_login(passkey)
+    assert mine.get("/api/v1/me").json()["email"] == her.email
+
+
+def test_a_forged_passkey_answer_is_refused(her):
+    """Her credential id and user handle without her private key open nothing."""
+    real = _register_passkey(sign_in(Client(REMOTE_ADDR=IP_B), her))
+    impostor = SoftPasskey(
+        credential_id=real.credential_id, user_handle=real.user_handle
+    )
+    client = Client(REMOTE_ADDR=IP_A)
+    path = f"{BROWSER}/auth/webauthn/login"
+    options = client.get(path).json()["data"]["request_options"]
+    response = client.post(
+        path, {"credential": impostor.get(options)}, content_type="application/json"
+    )
+    assert response.status_code == 400
+    assert client.get("/api/v1/me").status_code == 401
+
+
+def test_a_moderator_locked_out_of_her_password_signs_in_with_her_passkey(moderator):
+    passkey = _register_passkey(
+        sign_in(Client(REMOTE_ADDR=IP_B), moderator, second_factor=True)
+    )
+    attack(moderator.email)
+    mine = _passkey_login(passkey)
+    # A passkey sign-in is a second-factor sign-in: her moderator pages open.
+    assert mine.get(reverse("moderation:reports")).status_code == 200
