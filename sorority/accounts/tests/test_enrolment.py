@@ -128,6 +128,8 @@ def test_a_stolen_password_cannot_enrol_a_factor_on_the_pages(new_moderator, nam
     assert not Authenticator.objects.filter(user=new_moderator).exists()
     page = attacker.get(reverse("accounts:second_factor")).content.decode()
     assert 'name="code"' in page
+    assert "Code d&#x27;enrôlement" in page or "Code d'enrôlement" in page
+    assert "Pour ajouter un second facteur à un compte de modératrice" in page
 
 
 def _headless_attempts(prefix: str) -> list[tuple[str, str, dict]]:

@@ -66,6 +66,8 @@ def test_she_still_signs_in_with_an_emailed_code_on_the_pages(her):
     assert response.url == reverse("account_confirm_login_code")
     assert len(mail.outbox) == 1
     assert mail.outbox[0].to == [her.email]
+    assert "Voici votre code de connexion" in mail.outbox[0].body
+    assert "Sign-In" not in mail.outbox[0].subject
     response = mine.post(reverse("account_confirm_login_code"), {"code": last_code()})
     assert response.status_code == 302
     assert mine.get("/api/v1/me").json()["email"] == her.email
