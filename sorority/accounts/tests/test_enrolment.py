@@ -326,3 +326,26 @@ def test_the_demo_moderator_still_signs_in_with_her_printed_totp_secret(tmp_path
     client.post(reverse("mfa_authenticate"), {"code": totp_now(DEMO_TOTP_SECRET)})
     assert client.get(reverse("moderation:reports")).status_code == 200
     assert client.get(reverse("associations:review_list")).status_code == 200
+
+
+@pytest.mark.parametrize(
+    "body", ["", "{not json", '{"code": 5}', '{"code": "' + "A" * 500 + '"}', "{}"]
+)
+def test_bad_enrolment_code_input_is_a_4xx(member_client, body):
+    response = member_client.post(
+        "/api/v1/me/enrolment-code", body, content_type="application/json"
+    )
+    assert 400 <= response.status_code < 500
+    assert "error" in response.json()
+
+
+def test_the_enrolment_code_endpoint_needs_a_sign_in(client):
+    response = json_post(client, "/api/v1/me/enrolment-code", {"code": "AAAA"})
+    assert response.status_code == 401
+
+
+def test_an_overlong_code_on_the_page_is_a_400(new_moderator):
+    grant(new_moderator)
+    client = password_login(new_moderator)
+    response = client.post(reverse("accounts:second_factor"), {"code": "A" * 500})
+    assert response.status_code == 400
