@@ -29,6 +29,10 @@ _MESSAGES = {
     Denial.NOT_AUTHENTICATED: _("Sign in to continue."),
     Denial.VERIFICATION_REQUIRED: _("Your account must be verified first."),
     Denial.SECOND_FACTOR_REQUIRED: _("Sign in with a second factor to continue."),
+    Denial.ENROLMENT_STEP_REQUIRED: _(
+        "To add a second factor to a moderator account, sign in again with a factor "
+        "you already have, or enter the enrolment code an operator gave you."
+    ),
     Denial.FORBIDDEN: _("You may not do this."),
     Denial.BANNED: _("This account is closed."),
 }
@@ -56,6 +60,14 @@ class AccessMiddleware(LoginRequiredMiddleware):
         view_args: tuple,
         view_kwargs: dict,
     ) -> HttpResponse | None:
+        from sorority.accounts.policies import access_denial, mark_second_factor
+
+        # Every policy asked during this request reads the session's second-factor
+        # state from the user object (an effective moderator needs it).
+        mark_second_factor(request.user, request)
+        refused = self.refuse_enrolment(request, view_func)
+        if refused is not None:
+            return refused
         rule = rule_for(view_func)
         if rule is None:
             logger.error("View without an access rule refused: %s", view_func.__module__)
@@ -64,14 +76,36 @@ class AccessMiddleware(LoginRequiredMiddleware):
             if is_api(request):
                 return None  # Ninja and allauth headless answer in JSON themselves
             return super().process_view(request, view_func, view_args, view_kwargs)
-        from sorority.accounts.policies import access_denial
-
         denial = access_denial(request.user, Access(rule), request)
         if denial is None:
             return None
         if denial is Denial.NOT_AUTHENTICATED and not is_api(request):
             return self.handle_no_permission(request, view_func)
         return self.deny(request, denial)
+
+    def refuse_enrolment(
+        self, request: HttpRequest, view_func: Callable[..., HttpResponse]
+    ) -> HttpResponse | None:
+        """Refuse to add a factor to a privileged account on her password alone.
+
+        The pages and the headless API (browser and app) of allauth that add a factor
+        are all checked here, before allauth's own re-authentication step: a recent
+        sign-in with an existing factor, or an operator's enrolment code used in this
+        session, is needed (docs/security.md, "Moderator powers").
+        """
+        if not _adds_a_factor(request, view_func):
+            return None
+        from sorority.accounts.policies import may_add_second_factor
+
+        user, session = request.user, getattr(request, "session", None)
+        if request.path.startswith("/_allauth/app/"):
+            user, session = _app_session(request)
+        if user is None or not user.is_authenticated:
+            return None  # allauth answers 401 itself
+        if may_add_second_factor(user, session):
+            return None
+        logger.info("Second-factor enrolment refused for account #%s", user.pk)
+        return self.deny(request, Denial.ENROLMENT_STEP_REQUIRED)
 
     def handle_no_permission(
         self, request: HttpRequest, view_func: Callable[..., HttpResponse]
@@ -102,6 +136,9 @@ class AccessMiddleware(LoginRequiredMiddleware):
         if denial is Denial.VERIFICATION_REQUIRED:
             return redirect("accounts:status")
         if denial is Denial.SECOND_FACTOR_REQUIRED:
+            return redirect("accounts:second_factor")
+        if denial is Denial.ENROLMENT_STEP_REQUIRED:
+            messages.error(request, _MESSAGES[denial])
             return redirect("accounts:second_factor")
         return render(
             request,
@@ -139,6 +176,37 @@ class PositionFreeUrlMiddleware:
         response = HttpResponseRedirect(f"{request.path}?{query}" if query else request.path)
         add_never_cache_headers(response)
         return response
+
+
+def _adds_a_factor(request: HttpRequest, view_func: Callable[..., object]) -> bool:
+    """Say whether this request would add a second factor through allauth."""
+    from allauth.headless.mfa import views as headless
+    from allauth.mfa.recovery_codes.views import GenerateRecoveryCodesView
+    from allauth.mfa.totp.views import ActivateTOTPView
+    from allauth.mfa.webauthn.views import AddWebAuthnView
+
+    cls = getattr(view_func, "view_class", None)
+    if cls in (ActivateTOTPView, AddWebAuthnView, GenerateRecoveryCodesView):
+        return True
+    if cls is headless.ManageTOTPView:
+        # GET hands out a fresh secret when she has none; POST activates it.
+        return request.method in ("GET", "POST")
+    if cls is headless.ManageWebAuthnView:
+        return request.method in ("GET", "POST")  # registration options, then add
+    if cls is headless.ManageRecoveryCodesView:
+        return request.method == "POST"
+    return False
+
+
+def _app_session(request: HttpRequest) -> tuple[object | None, object | None]:
+    """The person and session behind an app client's X-Session-Token, if any."""
+    from allauth.headless.internal.sessionkit import authenticate_by_x_session_token
+
+    token = request.headers.get("X-Session-Token")
+    result = authenticate_by_x_session_token(token) if token else None
+    if result is None:
+        return None, None
+    return result.user, result.session
 
 
 class PrivacyHeadersMiddleware:

@@ -2,7 +2,7 @@ import pytest
 from django.core import mail
 from django.urls import reverse
 
-from conftest import sign_in
+from conftest import as_second_factor_session, sign_in
 from sorority.accounts.models import RoleAssignment, User
 from sorority.accounts.tests.factories import UserFactory
 from sorority.chat.tests.factories import conversation_between, message_in
@@ -20,7 +20,7 @@ def second_moderator(db) -> User:
     user = UserFactory()
     RoleAssignment.objects.create(user=user, role=RoleAssignment.Role.MODERATOR)
     TOTP.activate(user, "JBSWY3DPEHPK3PXPJBSWY3DPEHPK3PXP")
-    return user
+    return as_second_factor_session(user)
 
 
 @pytest.fixture
