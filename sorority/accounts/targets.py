@@ -85,9 +85,7 @@ def require_member(
     active_only: bool = True,
 ) -> Target:
     """`member_target`, raising the one not-found answer when there is no one."""
-    target = member_target(
-        actor, member_id, statuses=statuses, active_only=active_only
-    )
+    target = member_target(actor, member_id, statuses=statuses, active_only=active_only)
     if target.user is None:
         raise member_not_found()
     return target
