@@ -8,6 +8,8 @@ from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
+from sorority.core.validators import validate_no_contact
+
 
 class Association(models.Model):
     """An organisation (its head office address is not a person's: fine to store)."""
@@ -195,7 +197,9 @@ class Case(models.Model):
     association = models.ForeignKey(
         Association, on_delete=models.PROTECT, related_name="cases"
     )
-    label = models.CharField(_("pseudonymous label"), max_length=60)
+    label = models.CharField(
+        _("pseudonymous label"), max_length=60, validators=[validate_no_contact]
+    )
     need = models.CharField(
         max_length=12, choices=Need.choices, default=Need.SAFE_PLACE
     )

@@ -58,6 +58,17 @@ def validate_display_name(value: str) -> None:
         )
 
 
+def validate_no_contact(value: str) -> None:
+    """Model-field validator for pseudonymous labels (a case's label, for one)."""
+    if looks_like_contact(value):
+        raise ValidationError(
+            _(
+                "A pseudonymous label must not contain an e-mail, a link or a phone number."
+            ),
+            code="contact_in_label",
+        )
+
+
 def clean_display_name(value: object) -> str:
     """Normalise a pseudonym (spaces collapsed, NFKC) and validate it."""
     text = " ".join(_canonical_text(str(value or "")).split())

@@ -259,3 +259,40 @@ def test_the_page_shows_her_phone_as_people_write_it(member_client, member):
     )
     r = member_client.get(reverse("places:profile"))
     assert 'value="06 12 34 56 78"' in r.content.decode()
+
+
+# --- a case's pseudonymous label (association staff) ---
+
+LABEL_MESSAGE = (
+    "Un libellé pseudonyme ne doit contenir ni e-mail, ni lien, ni numéro de téléphone."
+)
+
+
+@pytest.mark.parametrize("value", ["Rose 06 12 34 56 78", "rose@example.org"])
+def test_a_case_label_with_a_contact_is_refused_by_page_and_api(client, value):
+    from conftest import sign_in
+    from sorority.associations.models import Case
+    from sorority.associations.tests.factories import approved_association_with_staff
+
+    _association, rep = approved_association_with_staff()
+    sign_in(client, rep)
+    page = client.post(
+        reverse("associations:case_new"),
+        {
+            "label": value,
+            "need": "safe_place",
+            "adults": 1,
+            "nights": 2,
+            "avoid_radius_km": 0,
+        },
+    )
+    assert page.status_code == 200
+    assert _form_errors(page, "label") == [LABEL_MESSAGE]
+    api = client.post(
+        "/api/v1/cases",
+        {"label": value, "adults": 1, "nights": 2},
+        content_type="application/json",
+    )
+    assert api.status_code == 400
+    assert api.json()["error"]["fields"]["label"] == [LABEL_MESSAGE]
+    assert not Case.objects.exists()
