@@ -461,3 +461,34 @@ def test_the_association_cannot_reach_a_hidden_invitation_by_its_number(client):
     assert Membership.objects.get(pk=hidden.pk).status == Membership.Status.REMOVED
     sign_in(client, member)
     assert client.get("/api/v1/associations/invitations").json() == []
+
+
+# --- the WebSocket door: writing in an old conversation with the blocker ---
+
+
+@pytest.mark.asyncio
+@pytest.mark.django_db(transaction=True)
+async def test_the_websocket_answers_a_hidden_conversation_like_a_missing_one():
+    from channels.db import database_sync_to_async
+
+    from sorority.chat.tests.test_consumers import connect
+
+    @database_sync_to_async
+    def setup():
+        b, a = UserFactory(), UserFactory()
+        conversation, _ = chat.conversation_start(starter=b, other=a, text="Salut")
+        chat.block_member(blocker=a, member_id=b.pk)
+        return b, conversation.pk
+
+    b, hidden = await setup()
+    communicator, connected, _code = await connect(b)
+    assert connected
+    replies = []
+    for conversation in (MISSING_ID, hidden):
+        await communicator.send_json_to(
+            {"type": "send", "conversation": conversation, "text": "Tu es là ?"}
+        )
+        replies.append(await communicator.receive_json_from(timeout=3))
+    await communicator.disconnect()
+    assert replies[0] == replies[1]
+    assert replies[0]["code"] == "not_found"
