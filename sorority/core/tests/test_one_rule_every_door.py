@@ -296,3 +296,43 @@ def test_a_case_label_with_a_contact_is_refused_by_page_and_api(client, value):
     assert api.status_code == 400
     assert api.json()["error"]["fields"]["label"] == [LABEL_MESSAGE]
     assert not Case.objects.exists()
+
+
+# --- an abuser flag: the same identity rules on the page and the API ---
+
+
+@pytest.mark.parametrize("birth_date", ["2999-01-01", "1850-06-01"])
+def test_an_unreal_birth_date_is_refused_by_page_and_api(
+    member_client, member, settings, birth_date
+):
+    from sorority.privacy.models import AbuserFlag
+
+    settings.ABUSER_FLAGS_ENABLED = True
+    body = {"family_name": "Dupont", "given_names": "Jean", "birth_date": birth_date}
+    api = member_client.post(
+        "/api/v1/abuser-flags", body, content_type="application/json"
+    )
+    assert api.status_code == 400
+    page = member_client.post(reverse("privacy:flags"), body)
+    assert page.status_code in (200, 400)
+    message = "Saisissez une vraie date de naissance."
+    assert api.json()["error"]["fields"] == {"birth_date": [message]}
+    assert _form_errors(page, "birth_date") == [message]
+    assert not AbuserFlag.objects.exists()
+
+
+def test_the_flag_service_refuses_an_unreal_birth_date_without_a_form(member, settings):
+    import datetime
+
+    from sorority.core.errors import ApplicationError
+    from sorority.privacy.services import abuser_flag_create
+
+    settings.ABUSER_FLAGS_ENABLED = True
+    with pytest.raises(ApplicationError) as caught:
+        abuser_flag_create(
+            member=member,
+            family_name="Dupont",
+            given_names="Jean",
+            birth_date=datetime.date(2999, 1, 1),
+        )
+    assert set(caught.value.fields) == {"birth_date"}
