@@ -492,3 +492,38 @@ async def test_the_websocket_answers_a_hidden_conversation_like_a_missing_one():
     await communicator.disconnect()
     assert replies[0] == replies[1]
     assert replies[0]["code"] == "not_found"
+
+
+# --- association outreach: a host who blocked the referent is an unknown id ---
+
+
+def test_outreach_to_a_host_who_blocked_the_referent_answers_like_an_unknown_id(client):
+    from sorority.associations.tests.factories import CaseFactory
+
+    association, rep = approved_association_with_staff()
+    case = CaseFactory(association=association, referent=rep)
+    host = UserFactory()
+    Block.objects.create(blocker=host, blocked=rep)
+    sign_in(client, rep)
+    base = f"/api/v1/cases/{case.pk}"
+    assert (
+        client.post(
+            f"{base}/safety-check", {"threatened": False}, content_type=JSON
+        ).status_code
+        == 200
+    )
+
+    def door(target: int) -> Seen:
+        seen = _observe(
+            lambda: client.post(
+                f"{base}/outreach", {"host_ids": [target]}, content_type=JSON
+            )
+        )
+        seen.body = seen.body.replace(f'["{target}"]', '["TARGET"]')
+        return seen
+
+    door(MISSING_ID)
+    missing = door(MISSING_ID)
+    blocked = door(host.pk)
+    assert blocked == missing
+    assert missing.status == 400
