@@ -6,6 +6,8 @@ from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from sorority.core.validators import validate_display_name
+
 
 class UserManager(BaseUserManager["User"]):
     use_in_migrations = True
@@ -40,7 +42,10 @@ class User(AbstractBaseUser, PermissionsMixin):
         BANNED = "banned", _("Banned")
 
     email = models.EmailField(_("e-mail address"), unique=True)
-    display_name = models.CharField(_("display name"), max_length=40)
+    # The rule lives in one place; services call full_clean() (docs/security.md).
+    display_name = models.CharField(
+        _("display name"), max_length=40, validators=[validate_display_name]
+    )
     status = models.CharField(
         max_length=16, choices=Status.choices, default=Status.APPLICANT, db_index=True
     )

@@ -4,6 +4,7 @@ import datetime
 import secrets
 
 from django.core.cache import cache
+from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
 from django.utils.crypto import constant_time_compare, salted_hmac
@@ -13,6 +14,7 @@ from sorority.accounts.models import AccountEvent, EnrolmentCode, RoleAssignment
 from sorority.core import account_state
 from sorority.core.account_state import Reason
 from sorority.core.errors import ApplicationError, RateLimited
+from sorority.core.validators import clean_display_name
 
 
 def _event(*, user: User, kind: str, actor: User | None = None, **data: object) -> None:
@@ -42,7 +44,10 @@ def user_set_status(*, user: User, status: str, actor: User | None = None) -> Us
         user.is_active = False
     elif previous == User.Status.BANNED:
         user.is_active = True
-    user.full_clean(exclude=["password"])
+    changed = {"status", "is_active"}
+    user.clean_fields(
+        exclude=[f.name for f in User._meta.fields if f.name not in changed]
+    )
     user.save(update_fields=["status", "is_active"])
     _event(
         user=user,
@@ -101,6 +106,15 @@ def user_revoke_role(*, user: User, role: str, actor: User | None = None) -> Use
     return user
 
 
+def _invalid_fields(exc: ValidationError, field: str) -> ApplicationError:
+    if hasattr(exc, "error_dict"):
+        fields = {k: [str(m) for m in v] for k, v in exc.message_dict.items()}
+    else:
+        fields = {field: [str(m) for m in exc.messages]}
+    message = "; ".join(m for messages in fields.values() for m in messages)
+    return ApplicationError(message, code="invalid", fields=fields)
+
+
 @transaction.atomic
 def user_update_settings(
     *,
@@ -109,14 +123,30 @@ def user_update_settings(
     discreet_mode: bool | None = None,
     exit_url: str | None = None,
 ) -> User:
-    """Change a person's own display name, discreet mode or quick-exit destination."""
+    """Change a person's own display name, discreet mode or quick-exit destination.
+
+    The pseudonym goes through the one pseudonym rule (`clean_display_name`), for
+    every door: settings page, profile page, profile API. Only the fields being
+    changed are validated, so an old pseudonym never blocks discreet mode.
+    """
+    checked = ["discreet_mode"]
     if display_name is not None:
-        user.display_name = display_name.strip()
+        try:
+            user.display_name = clean_display_name(display_name)
+        except ValidationError as exc:
+            raise _invalid_fields(exc, "display_name") from None
+        checked.append("display_name")
     if discreet_mode is not None:
         user.discreet_mode = discreet_mode
     if exit_url is not None:
         user.exit_url = exit_url
-    user.full_clean(exclude=["password"])
+        checked.append("exit_url")
+    try:
+        user.clean_fields(
+            exclude=[f.name for f in User._meta.fields if f.name not in checked]
+        )
+    except ValidationError as exc:
+        raise _invalid_fields(exc, "display_name") from None
     user.save(update_fields=["display_name", "discreet_mode", "exit_url"])
     return user
 

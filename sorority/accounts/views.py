@@ -81,13 +81,19 @@ def second_factor(request: HttpRequest) -> HttpResponse:
 def settings_page(request: HttpRequest) -> HttpResponse:
     form = AccountSettingsForm(request.POST or None, instance=request.user)
     if request.method == "POST" and form.is_valid():
-        user_update_settings(
-            user=request.user,
-            display_name=form.cleaned_data["display_name"],
-            discreet_mode=form.cleaned_data["discreet_mode"],
-            exit_url=form.cleaned_data["exit_url"],
-        )
-        messages.success(request, _("Your settings are saved."))
-        return redirect("accounts:settings")
+        try:
+            user_update_settings(
+                user=request.user,
+                display_name=form.cleaned_data["display_name"],
+                discreet_mode=form.cleaned_data["discreet_mode"],
+                exit_url=form.cleaned_data["exit_url"],
+            )
+        except ApplicationError as exc:
+            for field, errors in exc.fields.items():
+                for error in errors:
+                    form.add_error(field if field in form.fields else None, error)
+        else:
+            messages.success(request, _("Your settings are saved."))
+            return redirect("accounts:settings")
     request.user.refresh_from_db()
     return render(request, "accounts/settings.html", {"form": form})

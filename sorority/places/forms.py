@@ -6,6 +6,12 @@ from django import forms
 from django.http import QueryDict
 from django.utils.translation import gettext_lazy as _
 
+from sorority.core.validators import (
+    PHONE_INPUT_MAX,
+    clean_display_name,
+    display_phone,
+    normalise_phone,
+)
 from sorority.places import gazetteer, geo, position
 from sorority.places.models import (
     ANIMALS,
@@ -103,7 +109,9 @@ class ProfileForm(forms.Form):
     safe_visibility = forms.ChoiceField(
         label=_("Who may find this offer"), choices=SafePlaceOffer.Visibility.choices
     )
-    phone = forms.CharField(label=_("Phone"), max_length=20, required=False)
+    phone = forms.CharField(
+        label=_("Phone"), max_length=PHONE_INPUT_MAX, required=False
+    )
     show_phone = forms.BooleanField(label=_("Show my phone number"), required=False)
     show_email = forms.BooleanField(label=_("Show my e-mail address"), required=False)
     accepts_group_requests = forms.BooleanField(
@@ -139,11 +147,18 @@ class ProfileForm(forms.Form):
             "safe_date_end": ranges[0]["end"] if ranges else None,
             "safe_tonight": safe["tonight"],
             "safe_visibility": safe["visibility"],
-            "phone": profile["contact"]["phone"] or "",
+            "phone": display_phone(profile["contact"]["phone"] or ""),
             "show_phone": profile["contact"]["show_phone"],
             "show_email": profile["contact"]["show_email"],
             "accepts_group_requests": profile["contact"]["accepts_group_requests"],
         }
+
+    # Early messages only: the service applies the same rules to every door.
+    def clean_display_name(self) -> str:
+        return clean_display_name(self.cleaned_data["display_name"])
+
+    def clean_phone(self) -> str:
+        return normalise_phone(self.cleaned_data["phone"])
 
     def clean(self) -> dict:
         data = super().clean()

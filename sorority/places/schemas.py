@@ -40,7 +40,11 @@ class SafePlaceIn(Schema):
 
 
 class ContactIn(Schema):
-    phone: str | None = Field(None, max_length=20)
+    phone: str | None = Field(
+        None,
+        max_length=30,
+        description="Spaces, dots, dashes and brackets allowed; stored in E.164 (+33...)",
+    )
     show_phone: bool | None = None
     show_email: bool | None = None
     accepts_group_requests: bool | None = None
