@@ -6,13 +6,18 @@ from django.forms import Form
 from django.http import HttpRequest
 
 from sorority.accounts.models import User
+from sorority.core.validators import clean_display_name
 
 
 class AccountAdapter(DefaultAccountAdapter):
     def save_user(
         self, request: HttpRequest, user: User, form: Form, commit: bool = True
     ) -> User:
-        user.display_name = form.cleaned_data.get("display_name", "")
+        # The sign-up form (browser, headless browser and app) already ran this
+        # same rule; running it here too keeps the account's door the authority.
+        user.display_name = clean_display_name(
+            form.cleaned_data.get("display_name", "")
+        )
         return super().save_user(request, user, form, commit=commit)
 
     def format_email_subject(self, subject: str) -> str:

@@ -1,29 +1,13 @@
 """Forms about people: the extra sign-up fields (pseudonym, consent), settings."""
 
-import re
-
 from django import forms
-from django.core.exceptions import ValidationError
 from django.http import HttpRequest
 from django.utils.translation import gettext_lazy as _
 
 from sorority.accounts.models import User
+from sorority.core.validators import clean_display_name
 
-_LOOKS_LIKE_CONTACT = re.compile(r"@|https?://|www\.|\d{6,}")
-
-
-def clean_display_name(value: str) -> str:
-    """Validate a pseudonym: short, printable, not an e-mail, link or phone number."""
-    value = " ".join(value.split())
-    if len(value) < 2:
-        raise ValidationError(_("Choose a display name of at least 2 characters."))
-    if len(value) > 40:
-        raise ValidationError(_("A display name has at most 40 characters."))
-    if _LOOKS_LIKE_CONTACT.search(value):
-        raise ValidationError(
-            _("A display name must not contain an e-mail, a link or a phone number.")
-        )
-    return value
+__all__ = ["AccountSettingsForm", "SignupForm", "clean_display_name"]
 
 
 class SignupForm(forms.Form):
@@ -69,3 +53,13 @@ class AccountSettingsForm(forms.ModelForm):
 
     def clean_display_name(self) -> str:
         return clean_display_name(self.cleaned_data["display_name"])
+
+
+class EnrolmentCodeForm(forms.Form):
+    """The one-time code an operator gave a new moderator to add her first factor."""
+
+    code = forms.CharField(
+        label=_("Enrolment code"),
+        max_length=32,
+        widget=forms.TextInput(attrs={"autocomplete": "one-time-code"}),
+    )

@@ -9,6 +9,7 @@ from typing import Literal
 
 from django.http import HttpRequest
 from django.shortcuts import get_object_or_404
+from django.utils.translation import gettext as _
 from ninja import Router, Status
 
 from sorority.accounts.models import User
@@ -17,6 +18,7 @@ from sorority.associations.models import Association, Case, HostRequest, Members
 from sorority.associations.policies import (
     associations_staffed_by,
     associations_visible_to,
+    can_manage_staff,
     follow_ups_visible_to,
     hostings_of,
     requests_for_host,
@@ -38,6 +40,7 @@ from sorority.associations.schemas import (
     HostingOut,
     HostOut,
     HostRequestOut,
+    InvitationOut,
     InviteIn,
     MembershipOut,
     Needs,
@@ -107,21 +110,47 @@ def association_get(request: HttpRequest, pk: Id) -> Association:
 
 @router.get("/associations/{pk}/staff", response=list[MembershipOut], auth=MEMBER)
 def staff_list(request: HttpRequest, pk: Id) -> list[Membership]:
+    """People who joined the staff (invitations are listed apart, by address)."""
     association = get_object_or_404(associations_visible_to(request.user), pk=pk)
-    return list(association.memberships.select_related("user"))
+    return list(selectors.staff_seen_by_association(association))
 
 
-@router.post("/associations/{pk}/staff", response={201: MembershipOut}, auth=MEMBER)
+@router.post("/associations/{pk}/staff", response={201: InvitationOut}, auth=MEMBER)
 def staff_invite(request: HttpRequest, pk: Id, payload: InviteIn) -> Status:
-    """Invite a verified member (by member id or e-mail); she accepts to join."""
+    """Invite someone by member number or e-mail; the answer is the same for every
+    address (member or not): she sees the invitation in her account if she may join.
+    """
     association = get_object_or_404(associations_visible_to(request.user), pk=pk)
-    invitee = services.find_member(payload.member)
     return Status(
         201,
         services.staff_invite(
-            association=association, actor=request.user, invitee=invitee
+            association=association, actor=request.user, reference=payload.member
         ),
     )
+
+
+@router.get(
+    "/associations/{pk}/invitations", response=list[InvitationOut], auth=MEMBER
+)
+def staff_invitation_list(request: HttpRequest, pk: Id) -> list:
+    """Pending invitations of an association (its representative only)."""
+    association = get_object_or_404(associations_visible_to(request.user), pk=pk)
+    if not can_manage_staff(request.user, association):
+        raise NotFound(_("Not found."))
+    return list(selectors.invitations_seen_by_association(association))
+
+
+@router.delete(
+    "/associations/{pk}/invitations/{invitation_pk}",
+    response=InvitationOut,
+    auth=MEMBER,
+)
+def staff_invitation_withdraw(
+    request: HttpRequest, pk: Id, invitation_pk: Id
+) -> object:
+    association = get_object_or_404(associations_visible_to(request.user), pk=pk)
+    invitation = get_object_or_404(association.invitations, pk=invitation_pk)
+    return services.staff_invitation_withdraw(invitation=invitation, actor=request.user)
 
 
 @router.delete(

@@ -8,6 +8,8 @@ from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
+from sorority.core.validators import validate_no_contact
+
 
 class Association(models.Model):
     """An organisation (its head office address is not a person's: fine to store)."""
@@ -126,6 +128,59 @@ class Membership(models.Model):
         return f"{self.association_id}:{self.user_id}:{self.status}"
 
 
+class StaffInvitation(models.Model):
+    """What an association sees of an invitation: the address it typed, nothing more.
+
+    The same row is written whether the address is a member's, an applicant's, a
+    banned person's or nobody's; only a verified member who may be invited gets a
+    private `membership` (and a neutral e-mail). A decline leaves the row pending:
+    the association never learns whether an address belongs to a member until she
+    joins (docs/security.md, "Existence oracles").
+    """
+
+    class Status(models.TextChoices):
+        PENDING = "pending", _("Invitation sent")
+        ACCEPTED = "accepted", _("Joined")
+        WITHDRAWN = "withdrawn", _("Withdrawn")
+
+    association = models.ForeignKey(
+        Association, on_delete=models.CASCADE, related_name="invitations"
+    )
+    address = models.CharField(_("member number or e-mail"), max_length=254)
+    status = models.CharField(
+        max_length=12, choices=Status.choices, default=Status.PENDING
+    )
+    invited_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+    # Private: never shown to the association (set only for an invitable member).
+    membership = models.ForeignKey(
+        Membership,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["created_at", "pk"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["association", "address"],
+                condition=models.Q(status="pending"),
+                name="one_pending_invitation_per_address",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"invitation {self.pk} of {self.association_id}"
+
+
 class Case(models.Model):
     """A person an association is helping, under a pseudonymous label."""
 
@@ -142,7 +197,9 @@ class Case(models.Model):
     association = models.ForeignKey(
         Association, on_delete=models.PROTECT, related_name="cases"
     )
-    label = models.CharField(_("pseudonymous label"), max_length=60)
+    label = models.CharField(
+        _("pseudonymous label"), max_length=60, validators=[validate_no_contact]
+    )
     need = models.CharField(
         max_length=12, choices=Need.choices, default=Need.SAFE_PLACE
     )

@@ -17,6 +17,7 @@ MODELS = (
     "associations.Association",
     "associations.AssociationEvent",
     "associations.Membership",
+    "associations.StaffInvitation",
     "associations.Case",
     "associations.CaseEvent",
     "associations.HostRequest",
@@ -32,6 +33,7 @@ def export_for(user: "User") -> dict:
         HostRequest,
         Membership,
         Placement,
+        StaffInvitation,
     )
 
     return {
@@ -55,6 +57,17 @@ def export_for(user: "User") -> dict:
                 "ended_at": m.ended_at.isoformat() if m.ended_at else None,
             }
             for m in Membership.objects.filter(user=user).select_related("association")
+        ],
+        "staff_invitations_sent": [
+            {
+                "association": i.association.name,
+                "address": i.address,
+                "status": i.status,
+                "created_at": i.created_at.isoformat(),
+            }
+            for i in StaffInvitation.objects.filter(invited_by=user).select_related(
+                "association"
+            )
         ],
         "cases_referred_or_opened": [
             {
@@ -110,9 +123,14 @@ def erase_for(user: "User") -> None:
         HostRequest,
         Membership,
         Placement,
+        StaffInvitation,
     )
 
+    # An invitation row addressed to her stays as the association typed it (its
+    # link to her membership goes with the membership): removing it would tell
+    # the association that the address had an account.
     Membership.objects.filter(user=user).delete()
+    StaffInvitation.objects.filter(invited_by=user).update(invited_by=None)
     user_revoke_role(user=user, role=RoleAssignment.Role.ASSOCIATION_STAFF)
     HostRequest.objects.filter(host=user).delete()
     HostRequest.objects.filter(sent_by=user).update(sent_by=None)

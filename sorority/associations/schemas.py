@@ -34,6 +34,16 @@ class InviteIn(Schema):
     member: str = Field(min_length=1, max_length=254, description="member id or e-mail")
 
 
+class InvitationOut(Schema):
+    """An invitation as the association sees it: the same for every address."""
+
+    id: int
+    association_id: int
+    address: str
+    status: str
+    created_at: datetime
+
+
 class MembershipOut(Schema):
     id: int
     association_id: int

@@ -15,9 +15,35 @@ from sorority.associations.models import (
     HostRequest,
     Membership,
     Placement,
+    StaffInvitation,
 )
 from sorority.associations.policies import cases_visible_to
 from sorority.associations.services.outreach import excluded_host_ids
+
+
+def staff_seen_by_association(association: Association) -> QuerySet[Membership]:
+    """The staff as the association sees it: people who joined (still or before).
+
+    Invitations are not memberships to it: those are `invitations_seen_by_association`
+    rows, the address it typed, so it never learns who holds an account.
+    """
+    return (
+        association.memberships.select_related("user")
+        .filter(
+            status__in=[Membership.Status.ACTIVE, Membership.Status.REMOVED],
+            joined_at__isnull=False,
+        )
+        .order_by("created_at", "pk")
+    )
+
+
+def invitations_seen_by_association(
+    association: Association,
+) -> QuerySet[StaffInvitation]:
+    """Its pending invitations (the same row whoever the address belongs to)."""
+    return association.invitations.filter(
+        status=StaffInvitation.Status.PENDING
+    ).order_by("created_at", "pk")
 
 
 def attention_follow_ups() -> QuerySet[FollowUp]:
@@ -194,7 +220,11 @@ def association_export(association: Association) -> dict:
                 "status": m.status,
                 "is_representative": m.is_representative,
             }
-            for m in association.memberships.select_related("user")
+            for m in staff_seen_by_association(association)
+        ],
+        "invitations": [
+            {"address": i.address, "created_at": i.created_at.isoformat()}
+            for i in invitations_seen_by_association(association)
         ],
         "cases": [case_export(case) for case in cases],
     }

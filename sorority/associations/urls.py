@@ -15,6 +15,11 @@ urlpatterns = [
         views.staff_remove,
         name="staff_remove",
     ),
+    path(
+        "<int:pk>/invitations/<int:invitation_pk>/withdraw/",
+        views.staff_invitation_withdraw,
+        name="staff_invitation_withdraw",
+    ),
     path("<int:pk>/export/", views.export, name="export"),
     path("invitations/<int:pk>/", views.invitation_answer, name="invitation_answer"),
     path("review/", views.review_list, name="review_list"),

@@ -55,7 +55,7 @@ def conversation_list(request: HttpRequest) -> list[dict]:
 @router.post("/conversations", response={201: ConversationStartOut}, auth=MEMBER)
 def conversation_start(request: HttpRequest, payload: ConversationStartIn) -> Status:
     """Open a conversation with a member (or reuse hers) with a first message."""
-    other = services.member_by_id(payload.member_id)
+    other = services.member_by_id(payload.member_id, actor=request.user)
     conversation, message = services.conversation_start(
         starter=request.user, other=other, text=payload.text
     )

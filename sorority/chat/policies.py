@@ -1,8 +1,8 @@
 """Who may see and write in which conversation: the only way to load them."""
 
-from django.db.models import QuerySet
+from django.db.models import Q, QuerySet
 
-from sorority.accounts.models import User
+from sorority.accounts.models import Block, User
 from sorority.accounts.policies import AnyUser, blocked_user_ids, is_member
 from sorority.chat.models import Conversation, Message
 
@@ -31,8 +31,16 @@ def contact_refusal(user: AnyUser, other: User | None) -> str | None:
         return "not_found"
     if other.pk == user.pk:
         return "cannot_contact_self"
-    if other.pk in blocked_user_ids(user):
-        return "not_found"  # a block looks like absence, in both directions
+    blockers = set(
+        Block.objects.filter(
+            Q(blocker_id=user.pk, blocked_id=other.pk)
+            | Q(blocker_id=other.pk, blocked_id=user.pk)
+        ).values_list("blocker_id", flat=True)
+    )
+    if user.pk in blockers:
+        return "blocked_by_you"  # she knows: a clear message is fine for her
+    if blockers:
+        return "not_found"  # blocked by the other: exactly like absence
     return None
 
 

@@ -15,7 +15,8 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from sorority.accounts.models import User
-from sorority.accounts.policies import AnyUser
+from sorority.accounts.policies import AnyUser, blocked_user_ids
+from sorority.accounts.targets import member_not_found, member_target, require_member
 from sorority.chat.models import (
     MESSAGE_MAX_LENGTH,
     ChatSettings,
@@ -25,9 +26,11 @@ from sorority.chat.models import (
     Participant,
 )
 from sorority.chat.policies import contact_refusal, conversations_visible_to
-from sorority.core.errors import ApplicationError, NotFound, RateLimited
+from sorority.core.errors import ApplicationError, Conflict, NotFound, RateLimited
 
 SEVERAL_MAX = 10
+# Who may be blocked: members, and banned people (in case a ban is ever lifted).
+BLOCKABLE = {"statuses": (User.Status.MEMBER, User.Status.BANNED), "active_only": False}
 
 
 def messages_per_minute() -> int:
@@ -167,13 +170,6 @@ def _get_or_create_conversation(
     return conversation, created
 
 
-def _member_or_404(member_id: object) -> User | None:
-    try:
-        return User.objects.filter(pk=int(member_id)).first()  # type: ignore[arg-type]
-    except (TypeError, ValueError):
-        return None
-
-
 @transaction.atomic
 def conversation_start(
     *,
@@ -189,12 +185,12 @@ def conversation_start(
     refusal = contact_refusal(starter, other)
     if refusal == "cannot_contact_self":
         raise ApplicationError(_("You cannot write to yourself."), code=refusal)
-    if refusal is not None:
-        raise NotFound(_("No such member."))
+    if refusal == "blocked_by_you":
+        raise Conflict(_("You blocked this person."), code=refusal)
+    if refusal is not None or other is None:
+        raise member_not_found()
     text = clean_text(text)
     _check_rate(starter)
-    if other is None:
-        raise NotFound(_("No such member."))
     conversation, created = _get_or_create_conversation(
         starter=starter, other=other, kind=kind
     )
@@ -309,15 +305,21 @@ def contact_several(
             "user_id", flat=True
         )
     )
-    people = {u.pk: u for u in User.objects.filter(pk__in=ids)}
+    # The same queries whoever is on the list: someone blocked (either way), not
+    # a member or unknown is skipped exactly alike, without saying why.
+    blocked = blocked_user_ids(sender)
+    people = {
+        u.pk: u
+        for u in User.objects.filter(
+            pk__in=ids, status=User.Status.MEMBER, is_active=True
+        ).exclude(pk__in=blocked | {sender.pk})
+    }
     conversations: list[Conversation] = []
     skipped: list[int] = []
     for member_id in ids:
         other = people.get(member_id)
-        if member_id in refusing or contact_refusal(sender, other) is not None:
+        if other is None or member_id in refusing:
             skipped.append(member_id)
-            continue
-        if other is None:
             continue
         conversation, created = _get_or_create_conversation(
             starter=sender, other=other, kind=Conversation.Kind.DIRECT
@@ -338,9 +340,9 @@ def contact_several(
     return {"conversations": conversations, "skipped": skipped}
 
 
-def member_by_id(member_id: object) -> User | None:
-    """Look up a person by a client-given id (None when malformed or absent)."""
-    return _member_or_404(member_id)
+def member_by_id(member_id: object, *, actor: User) -> User | None:
+    """The member a client-given id names, as `actor` may know her (see targets)."""
+    return member_target(actor, member_id).user
 
 
 def notify_after_minutes() -> int:
@@ -406,9 +408,8 @@ def block_member(*, blocker: User, member_id: object) -> User:
     """
     from sorority.accounts.services import block_create
 
-    other = _member_or_404(member_id)
-    if other is None or other.status not in {User.Status.MEMBER, User.Status.BANNED}:
-        raise NotFound(_("No such member."))
+    # Someone who blocked her is, here too, an id that does not exist.
+    other = require_member(blocker, member_id, **BLOCKABLE).user
     if other.pk == blocker.pk:
         raise ApplicationError(_("You cannot block yourself."), code="invalid_block")
     block_create(blocker=blocker, blocked=other)

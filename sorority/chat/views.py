@@ -8,6 +8,8 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from sorority.accounts.models import User
+from sorority.accounts.policies import blocked_user_ids
+from sorority.accounts.targets import member_target
 from sorority.chat import selectors, services
 from sorority.chat.forms import ChatSettingsForm, MessageForm, StartForm
 from sorority.chat.models import MESSAGE_MAX_LENGTH
@@ -107,10 +109,13 @@ def message_send(request: HttpRequest, pk: int) -> HttpResponse:
 @access(Access.MEMBER)
 def conversation_new(request: HttpRequest, member_id: int) -> HttpResponse:
     """The guided first message to a member found in search, on the map or a profile."""
-    other = User.objects.filter(pk=member_id).first()
+    other = services.member_by_id(member_id, actor=request.user)
     refusal = contact_refusal(request.user, other)
     if refusal == "cannot_contact_self":
         messages.error(request, _("You cannot write to yourself."))
+        return redirect("chat:list")
+    if refusal == "blocked_by_you":
+        messages.error(request, _("You blocked this person."))
         return redirect("chat:list")
     if refusal is not None:
         return render(request, "404.html", status=404)
@@ -130,8 +135,10 @@ def conversation_new(request: HttpRequest, member_id: int) -> HttpResponse:
 @access(Access.MEMBER)
 def block_confirm(request: HttpRequest, member_id: int) -> HttpResponse:
     """Ask, then block: she and the other person disappear from each other at once."""
-    other = User.objects.filter(pk=member_id).first()
-    if contact_refusal(request.user, other) is not None:
+    # The same lookup as the API: someone who blocked her is an unknown id.
+    target = member_target(request.user, member_id, **services.BLOCKABLE)
+    other = target.user
+    if other is None or other.pk == request.user.pk:
         return render(request, "404.html", status=404)
     if request.method == "POST":
         services.block_member(blocker=request.user, member_id=other.pk)
@@ -162,11 +169,11 @@ def contact_several(request: HttpRequest) -> HttpResponse:
     """One message to up to 10 chosen hosts (`?member_ids=` from the search results)."""
     source = request.POST if request.method == "POST" else request.GET
     ids = parse_ids(source.getlist("member_ids"), limit=services.SEVERAL_MAX + 1)
-    people = [
-        u
-        for u in User.objects.filter(pk__in=ids).order_by("display_name")
-        if contact_refusal(request.user, u) is None
-    ]
+    people = list(
+        User.objects.filter(pk__in=ids, status=User.Status.MEMBER, is_active=True)
+        .exclude(pk__in=blocked_user_ids(request.user) | {request.user.pk})
+        .order_by("display_name")
+    )
     form = MessageForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         try:

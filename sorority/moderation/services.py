@@ -16,8 +16,9 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from sorority.accounts.models import User
-from sorority.accounts.policies import is_member
+from sorority.accounts.policies import vouched_by
 from sorority.accounts.services import user_reinstate, user_set_status, user_suspend
+from sorority.accounts.targets import member_not_found, member_target
 from sorority.chat.policies import messages_visible_to
 from sorority.core.errors import ApplicationError, Conflict, NotFound, RateLimited
 from sorority.moderation.models import (
@@ -120,9 +121,11 @@ def report_create(
         report.message_text = message.text
         report.reported = message.sender
     else:
-        reported = User.objects.filter(pk=member_id).first()
-        if reported is None or not is_member(reported) or reported.pk == reporter.pk:
-            raise NotFound(_("No such member."))
+        # She may report someone she blocked; someone who blocked her is, to
+        # her, an id that does not exist (the same answer, the same query).
+        reported = member_target(reporter, member_id).user
+        if reported is None or reported.pk == reporter.pk:
+            raise member_not_found()
         report.reported = reported
     _check_rate(reporter)
     report.full_clean()
@@ -436,7 +439,8 @@ def _record_on_ban_list(proposal: BanProposal, *, approver: User) -> None:
         return
     tags = {int(version): tag for version, tag in proposal.tags.items()}
     entry = ban_entry_propose(
-        actor=proposal.proposed_by,
+        # The proposer is absent: the approver's second-factor session carries this.
+        actor=vouched_by(proposal.proposed_by, approver),
         reason_category=_BAN_CATEGORIES.get(proposal.reason, "other_safety"),
         tags=tags,
         expires_at=proposal.expires_at,

@@ -101,7 +101,7 @@ def seed_members(count: int = COUNT, *, seed: int = 2026) -> int:
                     pub_lng=loc.lng, band=loc.band, area_code=loc.area_code,
                     department=loc.department,
                     paused=rng.random() < 0.03,
-                    phone=f"06{rng.randrange(10**8):08d}",
+                    phone=f"+336{rng.randrange(10**8):08d}",
                     show_phone=rng.random() < 0.2,
                     show_email=rng.random() < 0.1,
                     accepts_group_requests=rng.random() < 0.85,

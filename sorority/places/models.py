@@ -11,6 +11,8 @@ from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
+from sorority.core.validators import validate_phone_e164
+
 AVATARS: tuple[tuple[str, object], ...] = (
     ("iris", _("Iris")),
     ("rose", _("Rose")),
@@ -96,7 +98,10 @@ class Profile(models.Model):
     # The commune that names the cell (derived from the cell, not the input).
     area_code = models.CharField(max_length=5, blank=True)
     department = models.CharField(max_length=3, blank=True, db_index=True)
-    phone = models.CharField(_("phone"), max_length=20, blank=True)
+    # Stored in E.164 only (`normalise_phone` in the services; docs/security.md).
+    phone = models.CharField(
+        _("phone"), max_length=20, blank=True, validators=[validate_phone_e164]
+    )
     show_phone = models.BooleanField(_("show my phone number"), default=False)
     show_email = models.BooleanField(_("show my e-mail address"), default=False)
     accepts_group_requests = models.BooleanField(

@@ -40,7 +40,11 @@ class SafePlaceIn(Schema):
 
 
 class ContactIn(Schema):
-    phone: str | None = Field(None, max_length=20)
+    phone: str | None = Field(
+        None,
+        max_length=30,
+        description="Spaces, dots, dashes and brackets allowed; stored in E.164 (+33...)",
+    )
     show_phone: bool | None = None
     show_email: bool | None = None
     accepts_group_requests: bool | None = None
@@ -153,6 +157,21 @@ class ResultOut(CardOut):
 
 class OriginOut(Schema):
     lat: float = Field(description="Cell or commune centre searched from")
+    lng: float
+    area: str
+    cell: str | None = Field(
+        None,
+        description=(
+            "H3 id of the res-7 area searched from, when it was a position or a cell: "
+            "pass it as `cell` for the next pages instead of a position."
+        ),
+    )
+
+
+class LocatedOut(Schema):
+    cell: str = Field(description="H3 id of the res-7 cell holding the position")
+    resolution: int
+    lat: float = Field(description="Centre of the cell (never the position)")
     lng: float
     area: str
 

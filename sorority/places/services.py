@@ -19,7 +19,8 @@ from django.db.models import F
 from django.utils import timezone
 
 from sorority.core.errors import ApplicationError
-from sorority.places import geo, locate
+from sorority.core.validators import normalise_phone
+from sorority.places import geo, locate, position
 from sorority.places.models import (
     ANIMALS,
     AVATARS,
@@ -320,8 +321,9 @@ def _set_location(
         raise _fail(
             "lat", "This position is too far from any French commune.", code="outside_coverage"
         ) from None
-    except ValueError as exc:
-        raise _fail("lat", str(exc)) from None
+    except ValueError:
+        # Never repeat the values given: they may be her position (docs/security.md).
+        raise _fail("lat", position.BAD_POSITION) from None
     profile.precision = new_precision
     changed = profile.cell != located.cell
     profile.cell = located.cell
@@ -387,13 +389,8 @@ def profile_update(
     changed: list[str] = []
 
     if "display_name" in data and data["display_name"] != user.display_name:
-        name = str(data["display_name"] or "").strip()
-        if not name:
-            raise _fail("display_name", "A display name is required.")
-        try:
-            user_update_settings(user=user, display_name=name)
-        except ValidationError as exc:
-            raise _fail("display_name", "; ".join(exc.messages)) from None
+        # The one pseudonym rule, the same as the settings page and sign-up.
+        user_update_settings(user=user, display_name=str(data["display_name"] or ""))
         changed.append("display_name")
 
     flat = dict(data)
@@ -407,7 +404,10 @@ def profile_update(
         if key == "avatar" and value not in dict(AVATARS):
             raise _fail("avatar", "Choose one of the illustrated avatars.")
         if key == "phone":
-            value = " ".join(str(value or "").split())
+            try:
+                value = normalise_phone(value)
+            except ValidationError as exc:
+                raise _fail("phone", exc.messages[0]) from None
         if getattr(profile, key) != value:
             setattr(profile, key, value)
             changed.append(key)

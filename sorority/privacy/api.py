@@ -8,13 +8,12 @@ from allauth.core import ratelimit
 from django.conf import settings
 from django.contrib.auth import logout
 from django.http import HttpRequest, HttpResponse, JsonResponse
-from django.utils import timezone
 from django.utils.translation import gettext as _
 from ninja import Body, Router, Schema, Status
 
 from sorority.core.access import Access
 from sorority.core.api import RuleAuth, api_access
-from sorority.core.errors import AccessDenied, ApplicationError, NotFound, RateLimited
+from sorority.core.errors import AccessDenied, NotFound, RateLimited
 from sorority.core.ids import Id
 from sorority.privacy import selectors, services
 from sorority.privacy.policies import abuser_flags_enabled
@@ -128,16 +127,7 @@ def _flag_out(flag: object) -> dict:
 @router.post("/abuser-flags", response={201: FlagOut}, auth=FLAGS_AUTH)
 def flag_create(request: HttpRequest, payload: FlagIn) -> Status:
     """File a flag on an abuser's identity (only a keyed tag is kept)."""
-    if len(payload.family_name) > 200 or len(payload.given_names) > 200:
-        raise ApplicationError(_("This name is too long."), code="invalid")
-    if payload.birth_date and (
-        payload.birth_date > timezone.localdate() or payload.birth_date.year < 1900
-    ):
-        raise ApplicationError(
-            _("Enter a real date of birth."),
-            code="invalid",
-            fields={"birth_date": [_("Enter a real date of birth.")]},
-        )
+    # The name and date rules live in the service (the page uses it too).
     flag = services.abuser_flag_create(
         member=request.user,
         family_name=payload.family_name,

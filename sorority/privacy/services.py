@@ -111,6 +111,30 @@ def _current_key() -> tuple[int, bytes]:
     return version, keyring[version]
 
 
+NAME_MAX_LENGTH = 200
+
+
+def _check_identity(
+    family_name: object, given_names: object, birth_date: datetime.date | None
+) -> None:
+    """The same rules for the page and the API (the form only says it earlier)."""
+    for field, value in (("family_name", family_name), ("given_names", given_names)):
+        if not isinstance(value, str) or len(value) > NAME_MAX_LENGTH:
+            raise ApplicationError(
+                _("This name is too long."),
+                code="invalid",
+                fields={field: [_("This name is too long.")]},
+            )
+    if birth_date is not None and (
+        birth_date > timezone.localdate() or birth_date.year < 1900
+    ):
+        raise ApplicationError(
+            _("Enter a real date of birth."),
+            code="invalid",
+            fields={"birth_date": [_("Enter a real date of birth.")]},
+        )
+
+
 @transaction.atomic
 def abuser_flag_create(
     *,
@@ -127,6 +151,7 @@ def abuser_flag_create(
     from sorority.verification.identity import identity_tag
 
     _require_flags_enabled()
+    _check_identity(family_name, given_names, birth_date)
     now = timezone.now()
     # Lock her row so that two parallel requests cannot both pass the limits.
     from sorority.accounts.models import User

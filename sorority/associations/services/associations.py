@@ -1,5 +1,7 @@
 """Association registration, moderator decision, and staff membership."""
 
+from django.core.exceptions import ValidationError
+from django.core.validators import validate_email
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -14,6 +16,7 @@ from sorority.associations.models import (
     AssociationEvent,
     Case,
     Membership,
+    StaffInvitation,
 )
 from sorority.associations.policies import can_manage_staff
 from sorority.core import account_state
@@ -144,40 +147,88 @@ def association_refuse(
     return association
 
 
-def find_member(reference: str | int) -> User | None:
-    """Find a verified member by her member id or e-mail (None if not a member)."""
-    value = str(reference).strip()
-    user = None
-    if value.isdigit():
-        user = User.objects.filter(pk=int(value)).first()
-    elif "@" in value:
-        user = User.objects.filter(email__iexact=value).first()
-    return user if user is not None and is_member(user) else None
+def invitation_address(reference: object) -> str:
+    """The address an invitation is filed under: a member number or an e-mail.
+
+    Only the form is checked here (a number, or something shaped like an e-mail),
+    never whether anyone has it.
+    """
+    value = str(reference or "").strip()
+    if value.startswith("#"):
+        value = value[1:].strip()
+    if value.isdigit() and 0 < int(value) < 2**63:
+        return str(int(value))
+    try:
+        validate_email(value)
+    except ValidationError:
+        raise ApplicationError(
+            _("Enter a member number or an e-mail address."),
+            code="invalid",
+            fields={"member": [_("Enter a member number or an e-mail address.")]},
+        ) from None
+    return value.lower()
+
+
+def _invitable(address: str, actor: User) -> User | None:
+    """The verified member an address names, if she may be invited by `actor`.
+
+    One query, whatever the answer. Someone who blocked the inviter (or whom the
+    inviter blocked) is treated as nobody.
+    """
+    people = User.objects.filter(status=User.Status.MEMBER, is_active=True)
+    people = (
+        people.filter(pk=int(address))
+        if address.isdigit()
+        else people.filter(email__iexact=address)
+    )
+    return (
+        people.exclude(blocks_made__blocked=actor)
+        .exclude(blocks_received__blocker=actor)
+        .first()
+    )
 
 
 @transaction.atomic
 def staff_invite(
-    *, association: Association, actor: User, invitee: User | None
-) -> Membership:
-    """Invite a verified member to the staff (she must accept). Emits `staff_invited`."""
+    *, association: Association, actor: User, reference: object
+) -> StaffInvitation:
+    """Invite someone to the staff by member number or e-mail. Emits `staff_invited`.
+
+    The association gets the same answer and sees the same pending row for every
+    well-formed address: a member's, an applicant's, a banned person's, nobody's,
+    or someone who blocked the inviter. Only a verified member who may be invited
+    gets a private invitation in her account and a neutral e-mail; nobody else is
+    written to (an e-mail to an address with no account could itself expose her).
+    """
     if not can_manage_staff(actor, association):
         raise NotFound(_("Not found."))
-    if invitee is None or not is_member(invitee):
-        raise ApplicationError(
-            _("No verified member has this member number or e-mail."),
-            code="not_a_member",
-            fields={"member": [_("No verified member found.")]},
+    address = invitation_address(reference)
+    if StaffInvitation.objects.filter(
+        association=association, address=address, status=StaffInvitation.Status.PENDING
+    ).exists():
+        raise Conflict(
+            _("An invitation to this address is already pending."),
+            code="already_invited",
         )
+    invitation = StaffInvitation(
+        association=association, address=address, invited_by=actor
+    )
+    invitation.full_clean()
+    invitation.save()
+    events.association_event(
+        association=association,
+        kind=AssociationEvent.Kind.STAFF_INVITED,
+        actor=actor,
+        invitation=invitation.pk,
+    )
+    invitee = _invitable(address, actor)
+    if invitee is None:
+        return invitation
     membership = Membership.objects.filter(
         association=association, user=invitee
     ).first()
-    if membership and membership.status in (
-        Membership.Status.ACTIVE,
-        Membership.Status.INVITED,
-    ):
-        raise Conflict(
-            _("She is already on the staff or invited."), code="already_staff"
-        )
+    if membership and membership.status == Membership.Status.ACTIVE:
+        return invitation  # already on this staff: nothing to send
     if membership is None:
         membership = Membership(association=association, user=invitee)
     membership.status = Membership.Status.INVITED
@@ -185,12 +236,8 @@ def staff_invite(
     membership.ended_at = None
     membership.full_clean()
     membership.save()
-    events.association_event(
-        association=association,
-        kind=AssociationEvent.Kind.STAFF_INVITED,
-        actor=actor,
-        member=invitee.pk,
-    )
+    invitation.membership = membership
+    invitation.save(update_fields=["membership"])
     transaction.on_commit(
         lambda: send_notification(
             user=invitee,
@@ -199,7 +246,32 @@ def staff_invite(
             link_path="/associations/",
         )
     )
-    return membership
+    return invitation
+
+
+@transaction.atomic
+def staff_invitation_withdraw(
+    *, invitation: StaffInvitation, actor: User
+) -> StaffInvitation:
+    """Withdraw a pending invitation (and, silently, the invitation she may hold)."""
+    invitation = StaffInvitation.objects.select_for_update().get(pk=invitation.pk)
+    if not can_manage_staff(actor, invitation.association):
+        raise NotFound(_("Not found."))
+    if invitation.status != StaffInvitation.Status.PENDING:
+        raise NotFound(_("Not found."))
+    invitation.status = StaffInvitation.Status.WITHDRAWN
+    invitation.save(update_fields=["status"])
+    if invitation.membership_id:
+        Membership.objects.filter(
+            pk=invitation.membership_id, status=Membership.Status.INVITED
+        ).update(status=Membership.Status.REMOVED, ended_at=timezone.now())
+    events.association_event(
+        association=invitation.association,
+        kind=AssociationEvent.Kind.STAFF_REMOVED,
+        actor=actor,
+        invitation=invitation.pk,
+    )
+    return invitation
 
 
 def _invited(membership: Membership, user: User) -> Membership:
@@ -222,6 +294,9 @@ def staff_accept(*, membership: Membership, user: User) -> Membership:
     membership.status = Membership.Status.ACTIVE
     membership.joined_at = timezone.now()
     membership.save(update_fields=["status", "joined_at"])
+    StaffInvitation.objects.filter(
+        membership=membership, status=StaffInvitation.Status.PENDING
+    ).update(status=StaffInvitation.Status.ACCEPTED)
     user_grant_role(user=user, role=STAFF_ROLE, actor=user)
     events.association_event(
         association=membership.association,
@@ -234,17 +309,15 @@ def staff_accept(*, membership: Membership, user: User) -> Membership:
 
 @transaction.atomic
 def staff_decline(*, membership: Membership, user: User) -> Membership:
-    """Decline an invitation. Emits `staff_declined`."""
+    """Decline an invitation. The association is not told (no event on its log).
+
+    Its invitation row stays pending, exactly like one sent to an address that
+    is nobody's: declining must not reveal that she is a member.
+    """
     membership = _invited(membership, user)
     membership.status = Membership.Status.DECLINED
     membership.ended_at = timezone.now()
     membership.save(update_fields=["status", "ended_at"])
-    events.association_event(
-        association=membership.association,
-        kind=AssociationEvent.Kind.STAFF_DECLINED,
-        actor=user,
-        member=user.pk,
-    )
     return membership
 
 
@@ -273,6 +346,10 @@ def staff_remove(*, membership: Membership, actor: User) -> Membership:
     if not (leaving_herself or can_manage_staff(actor, association)):
         raise NotFound(_("Not found."))
     if membership.status not in (Membership.Status.ACTIVE, Membership.Status.INVITED):
+        raise NotFound(_("Not found."))
+    if membership.status == Membership.Status.INVITED and not leaving_herself:
+        # The association never sees who holds an invitation: withdraw the
+        # invitation (`staff_invitation_withdraw`) instead.
         raise NotFound(_("Not found."))
     if membership.is_representative:
         raise Conflict(

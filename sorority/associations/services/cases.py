@@ -115,10 +115,15 @@ def _save(case: Case, fields: list[str]) -> None:
     try:
         case.full_clean()
     except ValidationError as exc:
-        raise ApplicationError(
-            _("Some fields are invalid."), code="invalid", fields=exc.message_dict
-        ) from exc
+        raise _invalid_case(exc) from exc
     case.save(update_fields=[*fields, "updated_at"])
+
+
+def _invalid_case(exc: ValidationError) -> ApplicationError:
+    """The model's own messages (the label rule's, say), the same on every door."""
+    fields = exc.message_dict
+    message = "; ".join(m for messages in fields.values() for m in messages)
+    return ApplicationError(message, code="invalid", fields=fields)
 
 
 def _require_staff(user: User, case: Case) -> None:
@@ -155,9 +160,7 @@ def case_open(
     try:
         case.full_clean()
     except ValidationError as exc:
-        raise ApplicationError(
-            _("Some fields are invalid."), code="invalid", fields=exc.message_dict
-        ) from exc
+        raise _invalid_case(exc) from exc
     case.save()
     events.case_opened_event(case=case, actor=actor)
     events.referent_assigned_event(case=case, actor=actor, referent_id=actor.pk)

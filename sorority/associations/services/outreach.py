@@ -8,13 +8,15 @@ from django.utils.translation import gettext as _
 from django.utils.translation import ngettext, override
 
 from sorority.accounts.models import User
-from sorority.accounts.policies import is_blocked_between, is_member
+from sorority.accounts.policies import blocked_user_ids, is_member
 from sorority.associations import events, integrations
 from sorority.associations.models import Case, HostRequest, Placement
 from sorority.associations.policies import is_current_staff
 from sorority.associations.services.cases import set_status
 from sorority.core.errors import ApplicationError, Conflict, NotFound
 from sorority.core.notify import send_notification
+
+MESSAGE_MAX_LENGTH = 1000  # the sender's own words added to the request
 
 
 def max_hosts() -> int:
@@ -146,14 +148,26 @@ def outreach_send(
     previous_hosts = set(
         Placement.objects.filter(case=case).values_list("host_id", flat=True)
     )
+    message = (message or "").strip()
+    if len(message) > MESSAGE_MAX_LENGTH:
+        raise ApplicationError(
+            _("At most %(n)d characters.") % {"n": MESSAGE_MAX_LENGTH},
+            code="invalid",
+            fields={
+                "message": [_("At most %(n)d characters.") % {"n": MESSAGE_MAX_LENGTH}]
+            },
+        )
     hosts = {u.pk: u for u in User.objects.filter(pk__in=ids)}
+    # One query for the blocks, whoever is on the list: a host who blocked the
+    # sender is refused exactly like an id that does not exist.
+    blocked = blocked_user_ids(actor)
     for pk in ids:
         host = hosts.get(pk)
         if (
             host is None
             or not is_member(host)
             or host.pk == actor.pk
-            or is_blocked_between(actor, host.pk)
+            or host.pk in blocked
         ):
             raise ApplicationError(
                 _("One of these hosts cannot be contacted."),
@@ -170,8 +184,8 @@ def outreach_send(
         HostRequest.objects.filter(case=case).aggregate(m=Max("batch"))["m"] or 0
     ) + 1
     text = request_text(case, actor)
-    if message.strip():
-        text = f"{text}\n\n{message.strip()[:1000]}"
+    if message:
+        text = f"{text}\n\n{message}"
     created = []
     for pk in ids:
         request = HostRequest.objects.create(

@@ -129,9 +129,8 @@ def test_staff_invitation_accepted_then_removed_loses_access_and_role():
     association, rep = approved_association_with_staff()
     case = CaseFactory(association=association)
     invitee = fresh()
-    membership = services.staff_invite(
-        association=association, actor=rep, invitee=invitee
-    )
+    services.staff_invite(association=association, actor=rep, reference=invitee.email)
+    membership = Membership.objects.get(user=invitee)
     assert not cases_visible_to(reload(invitee)).exists()
     services.staff_accept(membership=membership, user=invitee)
     assert list(cases_visible_to(reload(invitee))) == [case]
@@ -158,14 +157,20 @@ def test_only_the_representative_invites_and_she_cannot_be_removed():
     association, rep = approved_association_with_staff()
     staff = add_staff(association)
     with pytest.raises(NotFound):
-        services.staff_invite(association=association, actor=staff, invitee=fresh())
-    with pytest.raises(ApplicationError) as exc:
         services.staff_invite(
-            association=association, actor=rep, invitee=UserFactory(status="pending")
+            association=association, actor=staff, reference=fresh().email
         )
-    assert exc.value.code == "not_a_member"
-    with pytest.raises(Conflict):
-        services.staff_invite(association=association, actor=rep, invitee=staff)
+    applicant = UserFactory(status="pending")
+    services.staff_invite(association=association, actor=rep, reference=applicant.pk)
+    assert not Membership.objects.filter(user=applicant).exists()  # nothing for her
+    with pytest.raises(Conflict) as exc:  # one pending invitation per address
+        services.staff_invite(
+            association=association, actor=rep, reference=f"#{applicant.pk}"
+        )
+    assert exc.value.code == "already_invited"
+    with pytest.raises(ApplicationError) as exc:
+        services.staff_invite(association=association, actor=rep, reference="nobody")
+    assert exc.value.code == "invalid"
     with pytest.raises(Conflict):
         services.staff_remove(membership=Membership.objects.get(user=rep), actor=rep)
 
@@ -173,9 +178,8 @@ def test_only_the_representative_invites_and_she_cannot_be_removed():
 def test_an_invitation_can_only_be_answered_by_the_invitee():
     association, rep = approved_association_with_staff()
     invitee = fresh()
-    membership = services.staff_invite(
-        association=association, actor=rep, invitee=invitee
-    )
+    services.staff_invite(association=association, actor=rep, reference=invitee.pk)
+    membership = Membership.objects.get(user=invitee)
     with pytest.raises(NotFound):
         services.staff_accept(membership=membership, user=fresh())
     services.staff_decline(membership=membership, user=invitee)

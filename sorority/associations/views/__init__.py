@@ -13,6 +13,7 @@ from sorority.associations.views.associations import (
     register,
     review,
     review_list,
+    staff_invitation_withdraw,
     staff_invite,
     staff_remove,
 )
@@ -63,6 +64,7 @@ __all__ = [
     "request_record",
     "review",
     "review_list",
+    "staff_invitation_withdraw",
     "staff_invite",
     "staff_remove",
 ]

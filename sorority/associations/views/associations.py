@@ -86,9 +86,8 @@ def detail(request: HttpRequest, pk: int) -> HttpResponse:
         "associations/association_detail.html",
         {
             "association": association,
-            "memberships": association.memberships.select_related("user").exclude(
-                status__in=[Membership.Status.DECLINED]
-            ),
+            "memberships": selectors.staff_seen_by_association(association),
+            "invitations": selectors.invitations_seen_by_association(association),
             "can_manage": can_manage_staff(request.user, association),
             "is_staff": association in associations_staffed_by(request.user),
             "invite_form": InviteForm(),
@@ -103,14 +102,40 @@ def staff_invite(request: HttpRequest, pk: int) -> HttpResponse:
     association = get_object_or_404(associations_visible_to(request.user), pk=pk)
     form = InviteForm(request.POST)
     if form.is_valid():
-        invitee = services.find_member(form.cleaned_data["member"])
         _run(
             request,
             lambda: services.staff_invite(
-                association=association, actor=request.user, invitee=invitee
+                association=association,
+                actor=request.user,
+                reference=form.cleaned_data["member"],
             ),
-            _("Invitation sent."),
+            # The same words for every address: member or not, nobody is told.
+            _(
+                "Invitation recorded. If this address belongs to a verified member "
+                "who can join, she will find it in her account."
+            ),
         )
+    else:
+        for errors in form.errors.values():
+            for error in errors:
+                messages.error(request, error)
+    return redirect("associations:detail", pk=pk)
+
+
+@access(Access.MEMBER)
+@require_POST
+def staff_invitation_withdraw(
+    request: HttpRequest, pk: int, invitation_pk: int
+) -> HttpResponse:
+    association = get_object_or_404(associations_visible_to(request.user), pk=pk)
+    invitation = get_object_or_404(association.invitations, pk=invitation_pk)
+    _run(
+        request,
+        lambda: services.staff_invitation_withdraw(
+            invitation=invitation, actor=request.user
+        ),
+        _("Invitation withdrawn."),
+    )
     return redirect("associations:detail", pk=pk)
 
 

@@ -117,7 +117,9 @@ def case_new(request: HttpRequest) -> HttpResponse:
                 **_needs(data),
             )
         except ApplicationError as exc:
-            form.add_error(None, exc.message)
+            for field, errors in (exc.fields or {"": [exc.message]}).items():
+                for error in errors:
+                    form.add_error(field if field in form.fields else None, error)
         else:
             return redirect("associations:case_detail", pk=case.pk)
     return render(

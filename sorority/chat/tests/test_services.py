@@ -57,8 +57,12 @@ def test_no_conversation_starts_across_a_block(member, direction):
         Block.objects.create(blocker=member, blocked=other)
     else:
         Block.objects.create(blocker=other, blocked=member)
-    with pytest.raises(NotFound):
+    # The blocker is told plainly; the blocked one gets "no such member".
+    expected = ApplicationError if direction == "she_blocked" else NotFound
+    with pytest.raises(expected) as info:
         services.conversation_start(starter=member, other=other, text="hi")
+    code = "blocked_by_you" if direction == "she_blocked" else "not_found"
+    assert info.value.code == code
 
 
 def test_an_applicant_cannot_start_a_conversation(applicant):

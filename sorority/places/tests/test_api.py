@@ -172,10 +172,10 @@ def test_phone_and_email_only_when_she_chose_to_show_them(member_client):
         contact={"phone": "0655667788", "show_phone": True, "show_email": True},
     )
     r = member_client.get("/api/v1/search/support", {"place": LYON})
-    assert b"0611223344" not in r.content
+    assert b"611223344" not in r.content
     assert hidden.email.encode() not in r.content
     cards = {x["member_id"]: x for x in r.json()["results"]}
-    assert cards[shown.pk]["contact"]["phone"] == "0655667788"
+    assert cards[shown.pk]["contact"]["phone"] == "+33655667788"  # stored in E.164
     assert cards[shown.pk]["contact"]["email"] == shown.email
     assert cards[hidden.pk]["contact"]["phone"] is None
 

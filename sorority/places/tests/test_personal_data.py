@@ -25,7 +25,7 @@ def test_export_has_her_profile_offers_and_history_but_no_position(member):
                    support={"kinds": ["listening"]}, contact={"phone": "0600000000"})
     data = personal_data.export_for(member)
     assert data["profile"]["support"]["kinds"] == ["listening"]
-    assert data["profile"]["contact"]["phone"] == "0600000000"
+    assert data["profile"]["contact"]["phone"] == "+33600000000"
     assert data["events"]
     assert "45.757812" not in str(data)
 

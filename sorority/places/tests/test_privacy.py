@@ -206,13 +206,14 @@ def test_shown_phone_and_email_appear_only_for_who_chose_it(client, member):
     shows = located_member("69123", support={}, contact={"phone": "0611111111", "show_phone": True})
     hides = located_member("69123", support={}, contact={"phone": "0622222222", "show_email": False})
     r = client.get("/api/v1/search/support", {"place": "69123"})
-    assert b"0611111111" in r.content
-    assert b"0622222222" not in r.content
+    assert b"+33611111111" in r.content
+    assert b"622222222" not in r.content
     assert hides.email.encode() not in r.content
     assert shows.email.encode() not in r.content
     body = client.get("/places/search/support/", {"place_name": "Lyon"}).content
-    assert b"0611111111" in body
-    assert b"0622222222" not in body
+    assert b"06 11 11 11 11" in body
+    assert b"622222222" not in body
+    assert b"22 22 22 22" not in body
 
 
 def test_exact_positions_are_never_stored(member):
