@@ -8,6 +8,8 @@ error page is skipped (the page only shows a token, it accepts nothing), and the
 paths get the JSON error envelope instead of a page (docs/security.md).
 """
 
+import sys
+
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.views import defaults
 
@@ -53,6 +55,11 @@ def page_not_found(request: HttpRequest, exception: BaseException) -> HttpRespon
 
 def server_error(request: HttpRequest) -> HttpResponse:
     _prepare(request)
+    # Django sends a body that could not be read (the client went away mid-upload:
+    # UnreadablePostError) here; it is the client's doing, so it is a 400.
+    exception = sys.exc_info()[1]
+    if exception is not None and parsing_error(exception) is not None:
+        return bad_request(request, exception)
     if is_api(request):
         return JsonResponse(
             error_body("server_error", "Something went wrong."), status=500

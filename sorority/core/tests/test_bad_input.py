@@ -287,3 +287,24 @@ def test_a_nul_character_in_a_multipart_field_read_by_a_view_is_a_4xx(applicant)
         **token,
     )
     assert_envelope(response, 400, "challenge_required")
+
+
+class _CutConnection:
+    """A request body whose client went away mid-upload."""
+
+    def read(self, *args: object) -> bytes:
+        raise OSError("connection reset")
+
+    readline = read
+
+
+def test_a_body_cut_mid_upload_is_a_400_not_a_server_error(member):
+    client = sign_in(Client(raise_request_exception=False), member)
+    cut = {"wsgi.input": _CutConnection(), "CONTENT_LENGTH": "100"}
+    page = client.post(
+        "/chat/several/", content_type="application/x-www-form-urlencoded", **cut
+    )
+    assert page.status_code == 400
+    _client, token = token_client(member)
+    response = client.post("/api/v1/contact/several", content_type=JSON, **cut, **token)
+    assert_envelope(response, 400, "malformed_request")
