@@ -254,3 +254,42 @@ def test_every_page_is_neutral_in_discreet_mode(client, community, person):
     for route in EXPECTED.get(person, ()):
         assert route in pages, (route, sorted(pages))
     assert problems == [], "\n".join(problems)
+
+
+# ---------------------------------------------------------------------------
+# The sheltered person's check-in: an ordinary form, discreet mode or not
+# ---------------------------------------------------------------------------
+def _check_in_url() -> str:
+    from django.urls import reverse
+
+    from sorority.associations.models import Placement
+
+    placement = Placement.objects.exclude(guest_key="").first()
+    assert placement is not None
+    return reverse("associations:guest_check_in", args=[placement.guest_key])
+
+
+@pytest.mark.parametrize("cookie", [False, True])
+def test_the_check_in_page_looks_like_an_ordinary_form(client, community, cookie):
+    if cookie:
+        client.cookies[DISCREET_COOKIE] = "1"
+    url = _check_in_url()
+    html = client.get(url).content.decode()
+    page = parse(html)
+    assert page.title == "Questionnaire"
+    # Nowhere in the page, not even in an attribute or a file name.
+    assert giveaways(html) == []
+    assert 'rel="manifest"' not in html
+    assert "register-sw" not in html
+    assert page.icons and all("neutral" in icon for icon in page.icons)
+    for hotline in ("Violences Femmes Info", "Coeurs de Guerrières", "3919"):
+        assert hotline not in html
+    # Still a usable, accessible form with a way out first.
+    assert html.index('id="quick-exit"') < html.index("<main")
+    assert "Quitter" in html
+    assert "<legend>" in html and 'for="id_note"' in html
+    assert 'lang="fr"' in html
+    done = client.post(url, {"answer": "quiet_day"}).content.decode()
+    assert "Merci, votre nouvelle a été envoyée." in done
+    assert giveaways(done) == []
+    assert parse(done).title == "Questionnaire"
