@@ -14,6 +14,7 @@ from html.parser import HTMLParser
 from urllib.parse import urldefrag, urlsplit
 
 import pytest
+from django.conf import settings
 from django.test import Client
 from django.urls import Resolver404, URLPattern, URLResolver, get_resolver, resolve
 
@@ -250,6 +251,9 @@ def test_every_page_is_neutral_in_discreet_mode(client, community, person):
         # Signed out, on a device where she switched discreet mode on.
         client.cookies[DISCREET_COOKIE] = "1"
     problems, pages = walk(client)
+    manifest = client.get("/manifest.webmanifest")
+    assert giveaways(manifest.content.decode()) == []
+    assert all("neutral" in icon["src"] for icon in manifest.json()["icons"])
     assert len(pages) > 10
     for route in EXPECTED.get(person, ()):
         assert route in pages, (route, sorted(pages))
@@ -281,15 +285,44 @@ def test_the_check_in_page_looks_like_an_ordinary_form(client, community, cookie
     assert giveaways(html) == []
     assert 'rel="manifest"' not in html
     assert "register-sw" not in html
-    assert page.icons and all("neutral" in icon for icon in page.icons)
+    assert page.icons
+    assert all("neutral" in icon for icon in page.icons)
     for hotline in ("Violences Femmes Info", "Coeurs de Guerrières", "3919"):
         assert hotline not in html
     # Still a usable, accessible form with a way out first.
     assert html.index('id="quick-exit"') < html.index("<main")
     assert "Quitter" in html
-    assert "<legend>" in html and 'for="id_note"' in html
+    assert "<legend>" in html
+    assert 'for="id_note"' in html
     assert 'lang="fr"' in html
     done = client.post(url, {"answer": "quiet_day"}).content.decode()
     assert "Merci, votre nouvelle a été envoyée." in done
     assert giveaways(done) == []
     assert parse(done).title == "Questionnaire"
+
+
+# ---------------------------------------------------------------------------
+# Signed out on her device: the cookie follows her setting
+# ---------------------------------------------------------------------------
+def test_her_device_keeps_discreet_mode_for_the_pages_she_sees_signed_out(
+    client, member
+):
+    sign_in(client, member)
+    client.post("/privacy/discreet/", {"next": "/home/"})
+    client.get("/home/")
+    cookie = client.cookies[DISCREET_COOKIE]
+    assert cookie.value == "1"
+    assert cookie["httponly"]
+    assert cookie["samesite"] == "Lax"
+    # Her session ends on its own (not a sign-out, which clears the site's data).
+    del client.cookies[settings.SESSION_COOKIE_NAME]
+    login = client.get("/accounts/login/").content.decode()
+    assert parse(login).title == "Notes"
+    assert problems_of("/accounts/login/", login) == []
+    # Switched off again: the device forgets it.
+    sign_in(client, member)
+    client.post("/privacy/discreet/", {"next": "/home/"})
+    client.get("/home/")
+    assert client.cookies[DISCREET_COOKIE].value == ""
+    del client.cookies[settings.SESSION_COOKIE_NAME]
+    assert "Sorority" in parse(client.get("/accounts/login/").content.decode()).title
