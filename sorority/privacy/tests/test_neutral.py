@@ -233,10 +233,20 @@ EXPECTED = {
 
 
 @pytest.mark.parametrize(
-    "person",
-    ["member", "association_staff", "moderator", "applicant_pending", "host", None],
+    ("person", "language"),
+    [
+        ("member", "fr"),
+        ("member", "en"),
+        ("association_staff", "fr"),
+        ("moderator", "fr"),
+        ("applicant_pending", "fr"),
+        ("host", "fr"),
+        (None, "fr"),
+        (None, "en"),
+    ],
 )
-def test_every_page_is_neutral_in_discreet_mode(client, community, person):
+def test_every_page_is_neutral_in_discreet_mode(client, community, person, language):
+    client.cookies[settings.LANGUAGE_COOKIE_NAME] = language
     if person == "host":
         user = _host_of_the_demo_placement()
     elif person is not None:
