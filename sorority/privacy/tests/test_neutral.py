@@ -261,10 +261,14 @@ def test_every_page_is_neutral_in_discreet_mode(client, community, person, langu
         # Signed out, on a device where she switched discreet mode on.
         client.cookies[DISCREET_COOKIE] = "1"
     problems, pages = walk(client)
+    missing = client.get("/no-such-page/")
+    assert missing.status_code == 404
+    problems += problems_of("/no-such-page/", missing.content.decode())
     manifest = client.get("/manifest.webmanifest")
     assert giveaways(manifest.content.decode()) == []
     assert all("neutral" in icon["src"] for icon in manifest.json()["icons"])
     assert len(pages) > 10
+    assert f'lang="{language}"' in client.get("/offline/").content.decode()
     for route in EXPECTED.get(person, ()):
         assert route in pages, (route, sorted(pages))
     assert problems == [], "\n".join(problems)
