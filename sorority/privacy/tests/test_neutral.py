@@ -340,3 +340,18 @@ def test_her_device_keeps_discreet_mode_for_the_pages_she_sees_signed_out(
     assert client.cookies[DISCREET_COOKIE].value == ""
     del client.cookies[settings.SESSION_COOKIE_NAME]
     assert "Sorority" in parse(client.get("/accounts/login/").content.decode()).title
+
+
+# ---------------------------------------------------------------------------
+# The one mechanism: {% neutral %}
+# ---------------------------------------------------------------------------
+def test_the_neutral_tag_shows_the_plain_wording_only_in_discreet_mode():
+    from django.template import Context, Template, TemplateSyntaxError
+
+    template = Template(
+        "{% load neutral %}{% neutral plain %}<b>Sorority</b>{% endneutral %}"
+    )
+    assert template.render(Context({"plain": "<i>"})) == "<b>Sorority</b>"
+    assert template.render(Context({"plain": "<i>", "discreet": True})) == "&lt;i&gt;"
+    with pytest.raises(TemplateSyntaxError):
+        Template("{% load neutral %}{% neutral %}x{% endneutral %}")

@@ -259,3 +259,20 @@ def test_notifications_name_the_platform_outside_discreet_mode(member):
     (message,) = mail.outbox
     assert message.from_email == settings.DEFAULT_FROM_EMAIL
     assert message.subject == "Sujet"
+
+
+def test_security_notices_are_neutral_in_discreet_mode(client, settings):
+    settings.ACCOUNT_EMAIL_NOTIFICATIONS = True
+    user = UserFactory(status=User.Status.MEMBER, discreet_mode=True)
+    sign_in(client, user)
+    client.post(
+        reverse("account_change_password"),
+        {
+            "oldpassword": PASSWORD,
+            "password1": "another-long-passphrase-7",
+            "password2": "another-long-passphrase-7",
+        },
+    )
+    (message,) = mail.outbox
+    assert message.subject == "À propos de votre compte"
+    assert_neutral(message)
