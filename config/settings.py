@@ -108,6 +108,7 @@ MIDDLEWARE = [
     "sorority.core.middleware.CsrfMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "sorority.privacy.middleware.ModeratorIdleTimeoutMiddleware",
+    "sorority.privacy.middleware.DiscreetCookieMiddleware",
     "sorority.core.middleware.AccessMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "sorority.core.middleware.PostOnlyGetMiddleware",
