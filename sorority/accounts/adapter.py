@@ -2,10 +2,13 @@
 
 from allauth.account.adapter import DefaultAccountAdapter
 from django.conf import settings
+from django.db import transaction
 from django.forms import Form
 from django.http import HttpRequest
 
 from sorority.accounts.models import User
+from sorority.core import account_state
+from sorority.core.account_state import Reason
 
 
 class AccountAdapter(DefaultAccountAdapter):
@@ -14,6 +17,16 @@ class AccountAdapter(DefaultAccountAdapter):
     ) -> User:
         user.display_name = form.cleaned_data.get("display_name", "")
         return super().save_user(request, user, form, commit=commit)
+
+    def set_password(self, user: User, password: str) -> None:
+        """Every allauth password change, set or reset (web and app) comes here.
+
+        Her other sessions no longer match her authentication hash; the account-state
+        hook makes their open sockets check again and close (docs/security.md).
+        """
+        with transaction.atomic():
+            super().set_password(user, password)
+            account_state.changed(user_id=user.pk, reason=Reason.PASSWORD)
 
     def format_email_subject(self, subject: str) -> str:
         # Neutral subjects: no platform name, nothing an abuser could read into.
