@@ -2,7 +2,6 @@
 
 from allauth.account.adapter import DefaultAccountAdapter
 from django.conf import settings
-from django.db import transaction
 from django.forms import Form
 from django.http import HttpRequest
 
@@ -17,16 +16,6 @@ class AccountAdapter(DefaultAccountAdapter):
     ) -> User:
         user.display_name = form.cleaned_data.get("display_name", "")
         return super().save_user(request, user, form, commit=commit)
-
-    def set_password(self, user: User, password: str) -> None:
-        """Every allauth password change, set or reset (web and app) comes here.
-
-        Her other sessions no longer match her authentication hash; the account-state
-        hook makes their open sockets check again and close (docs/security.md).
-        """
-        with transaction.atomic():
-            super().set_password(user, password)
-            account_state.changed(user_id=user.pk, reason=Reason.PASSWORD)
 
     def format_email_subject(self, subject: str) -> str:
         # Neutral subjects: no platform name, nothing an abuser could read into.
@@ -47,3 +36,15 @@ class AccountAdapter(DefaultAccountAdapter):
 def user_display(user: User) -> str:
     """How allauth names a person in its messages: her pseudonym, nothing else."""
     return user.display_name
+
+
+def password_changed(sender: type, user: User, **kwargs: object) -> None:
+    """allauth's password changed, set or reset (web and app), her session updated.
+
+    Connected in `CoreConfig.ready()` to `password_changed`, `password_set` and
+    `password_reset`, which allauth sends once the current session carries the new
+    authentication hash (its key rotated): her other sessions no longer match, and
+    the account-state hook makes their open sockets check again and close
+    (docs/security.md).
+    """
+    account_state.changed(user_id=user.pk, reason=Reason.PASSWORD)
