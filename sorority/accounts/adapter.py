@@ -23,9 +23,10 @@ class AccountAdapter(DefaultAccountAdapter):
 
     def send_mail(self, template_prefix: str, email: str, context: dict) -> None:
         user = context.get("user")
-        discreet = getattr(user, "discreet_mode", False) or User.objects.filter(
-            email__iexact=email, discreet_mode=True
-        ).exists()
+        discreet = (
+            getattr(user, "discreet_mode", False)
+            or User.objects.filter(email__iexact=email, discreet_mode=True).exists()
+        )
         context = {**context, "discreet": discreet}
         msg = self.render_mail(template_prefix, email, context)
         if discreet:

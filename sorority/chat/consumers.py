@@ -21,13 +21,19 @@ from sorority.core.realtime import (
 __all__ = ["CLOSE_FORBIDDEN", "CLOSE_UNAUTHORISED", "ChatConsumer"]
 
 
-def _send(session_key: str, user_id: int, conversation_id: object, text: object) -> dict:
+def _send(
+    session_key: str, user_id: int, conversation_id: object, text: object
+) -> dict:
     """Check her session and the rule again (state may have changed), then store."""
     from sorority.chat.services import message_payload, message_send
 
     user, code = authorise(session_key, Access.MEMBER)
     if code is not None or user is None or user.pk != user_id:
-        return {"type": "error", "code": "forbidden", "close": code or CLOSE_UNAUTHORISED}
+        return {
+            "type": "error",
+            "code": "forbidden",
+            "close": code or CLOSE_UNAUTHORISED,
+        }
     try:
         message = message_send(
             sender=user,

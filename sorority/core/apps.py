@@ -13,5 +13,9 @@ class CoreConfig(AppConfig):
 
         # Every open socket of hers re-checks its session and rule on any change.
         account_state.register("realtime.recheck", realtime.account_state_changed)
-        for signal in (signals.password_changed, signals.password_set, signals.password_reset):
+        for signal in (
+            signals.password_changed,
+            signals.password_set,
+            signals.password_reset,
+        ):
             signal.connect(password_changed, dispatch_uid=f"core.password.{id(signal)}")

@@ -128,7 +128,9 @@ def session_ended(session_key: str, *, rotated: bool = False) -> None:
 
 def account_state_changed(user_id: int, reason: Reason) -> None:
     """Account-state hook: every socket of hers checks its session and rule again."""
-    send_on_commit([user_group(user_id)], {"type": "account.recheck", "reason": str(reason)})
+    send_on_commit(
+        [user_group(user_id)], {"type": "account.recheck", "reason": str(reason)}
+    )
 
 
 # ---------------------------------------------------------------------------
@@ -169,7 +171,7 @@ def session_user(session_key: str | None) -> User | None:
     for fallback in settings.SECRET_KEY_FALLBACKS:
         if constant_time_compare(
             session_hash,
-            user._get_session_auth_hash(secret=fallback),  # noqa: SLF001 -- Django's own check
+            user._get_session_auth_hash(secret=fallback),  # Django's own check
         ):
             return user
     return None
@@ -244,7 +246,9 @@ class SessionBoundConsumer(AsyncJsonWebsocketConsumer):
         """Ask for a recheck now and then: expiry sends no signal."""
         while True:
             await asyncio.sleep(self.recheck_every())
-            await self.channel_layer.send(self.channel_name, {"type": "account.recheck"})
+            await self.channel_layer.send(
+                self.channel_name, {"type": "account.recheck"}
+            )
 
     async def _leave(self) -> None:
         if self._watch is not None:
@@ -354,7 +358,7 @@ def allowed_origins(scope: dict) -> set[tuple[str, str, int]]:
 
 
 def origin_verdict(scope: dict) -> str:
-    """"allow", "token_only" (no Origin: apps; the cookie is ignored) or "deny".
+    """Return "allow", "token_only" (no Origin: an app; no cookie used) or "deny".
 
     Browsers always send Origin on a WebSocket handshake; a page elsewhere must not
     ride her cookie (cross-site WebSocket hijacking), so a foreign or malformed
@@ -385,6 +389,8 @@ class SiteOriginValidator:
             logger.info("WebSocket refused: origin not the site's")
             return await WebsocketDenier()(scope, receive, send)
         if verdict == "token_only":
-            headers = [(k, v) for k, v in scope.get("headers", []) if k.lower() != b"cookie"]
+            headers = [
+                (k, v) for k, v in scope.get("headers", []) if k.lower() != b"cookie"
+            ]
             scope = {**scope, "headers": headers}
         return await self.application(scope, receive, send)

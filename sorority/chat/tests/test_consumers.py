@@ -269,7 +269,9 @@ async def test_apps_connect_with_their_session_token():
     connected, _ = await communicator.connect(timeout=3)
     assert connected
     await communicator.disconnect()
-    bad = WebsocketCommunicator(application, "/ws/chat/?token=nope", headers=[ORIGIN, HOST])
+    bad = WebsocketCommunicator(
+        application, "/ws/chat/?token=nope", headers=[ORIGIN, HOST]
+    )
     connected, code = await bad.connect(timeout=3)
     assert not connected
     assert code == 4401

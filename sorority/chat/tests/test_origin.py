@@ -36,7 +36,9 @@ def member_token() -> str:
     return response.json()["meta"]["session_token"]
 
 
-async def attempt(headers: list[tuple[bytes, bytes]], path: str = "/ws/chat/", **scope: object):
+async def attempt(
+    headers: list[tuple[bytes, bytes]], path: str = "/ws/chat/", **scope: object
+):
     ws = WebsocketCommunicator(application, path, headers=headers)
     ws.scope.update(scope)
     connected, code = await ws.connect(timeout=3)
@@ -115,7 +117,9 @@ async def test_without_an_origin_an_app_token_is_accepted_and_the_cookie_ignored
         [(b"host", b"testserver"), (b"x-session-token", token.encode())]
     )
     assert connected
-    connected, _ = await attempt([(b"host", b"testserver")], path=f"/ws/chat/?token={token}")
+    connected, _ = await attempt(
+        [(b"host", b"testserver")], path=f"/ws/chat/?token={token}"
+    )
     assert connected
     # A bad token with a good cookie and no Origin: the cookie is not used.
     cookie = await member_cookie()
