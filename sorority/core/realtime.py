@@ -26,6 +26,7 @@ from __future__ import annotations
 import asyncio
 import logging
 import os
+import random
 from collections.abc import Iterable
 from typing import TYPE_CHECKING, Any
 from urllib.parse import parse_qs, urlsplit
@@ -243,9 +244,15 @@ class SessionBoundConsumer(AsyncJsonWebsocketConsumer):
         self._watch = asyncio.get_running_loop().create_task(self._periodic_recheck())
 
     async def _periodic_recheck(self) -> None:
-        """Ask for a recheck now and then: expiry sends no signal."""
+        """Ask for a recheck now and then: expiry sends no signal.
+
+        The first wait is spread (half to one interval) so that sockets opened
+        together, after a restart, do not all check at the same moment.
+        """
+        wait = self.recheck_every() * (0.5 + random.random() / 2)  # noqa: S311 -- spreading, not secrecy
         while True:
-            await asyncio.sleep(self.recheck_every())
+            await asyncio.sleep(wait)
+            wait = self.recheck_every()
             await self.channel_layer.send(
                 self.channel_name, {"type": "account.recheck"}
             )

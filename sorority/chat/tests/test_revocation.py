@@ -176,7 +176,8 @@ async def assert_dead(
 def polling_refused(
     conv: int, *, client: Client | None = None, token: str | None = None
 ) -> None:
-    """The fallback (`GET .../messages?after=`) refuses the revoked session or token."""
+    """The fallbacks refuse the revoked session or token: the messages API
+    (`GET .../messages?after=`) and the page's own poll (`GET /chat/<id>/?after=`)."""
     url = f"/api/v1/conversations/{conv}/messages?after=0"
     if token is not None:
         response = Client().get(url, HTTP_X_SESSION_TOKEN=token)
@@ -184,6 +185,10 @@ def polling_refused(
         assert client is not None
         response = client.get(url)
     assert response.status_code in (401, 403), response.status_code
+    if client is not None:
+        page = client.get(f"/chat/{conv}/?after=0", HTTP_HX_REQUEST="true")
+        assert page.status_code != 200, page.status_code
+        assert b"after the revocation" not in page.content
 
 
 async def pair() -> tuple[User, User, int]:
@@ -536,3 +541,38 @@ async def test_an_expired_session_closes_its_idle_socket_at_the_periodic_recheck
     )
     assert await closed_within(ws, started, "expiry (periodic recheck)") == 4401
     await assert_dead(ws, alice, bea, conv)
+
+
+async def test_a_password_reset_from_the_e_mail_closes_her_open_sockets():
+    import re
+
+    from django.core import mail
+
+    alice, bea, conv = await pair()
+    browser = await signed_in(alice)
+    ws = await open_socket(client=browser)
+    stranger = Client()  # she resets from another device, signed out
+
+    @database_sync_to_async
+    def reset() -> None:
+        mail.outbox.clear()
+        stranger.post("/accounts/password/reset/", {"email": alice.email})
+        link = re.search(
+            r"https?://[^/\s]+(/accounts/password/reset/key/\S+)", mail.outbox[0].body
+        )
+        assert link, mail.outbox[0].body
+        form = stranger.get(link.group(1), follow=True)
+        response = stranger.post(
+            form.request["PATH_INFO"],
+            {
+                "password1": "another-long-passphrase-42",
+                "password2": "another-long-passphrase-42",
+            },
+        )
+        assert response.status_code == 302, response.content
+
+    started = Clock()
+    await reset()
+    assert await closed_within(ws, started, "password reset") == 4401
+    await assert_dead(ws, alice, bea, conv)
+    await polling_refused(conv, client=browser)
