@@ -113,7 +113,9 @@ def send_to_groups(groups: Iterable[str], event: dict) -> None:
 def send_on_commit(groups: Iterable[str], event: dict) -> None:
     """Send once the current transaction commits (at once outside a transaction)."""
     targets = list(groups)
-    transaction.on_commit(lambda: send_to_groups(targets, event))
+    # Robust: a channel-layer outage is logged, never turns the committed sign-out
+    # or ban into an error (each frame and the periodic recheck still refuse).
+    transaction.on_commit(lambda: send_to_groups(targets, event), robust=True)
 
 
 def session_ended(session_key: str, *, rotated: bool = False) -> None:
@@ -244,26 +246,28 @@ class SessionBoundConsumer(AsyncJsonWebsocketConsumer):
         self._watch = asyncio.get_running_loop().create_task(self._periodic_recheck())
 
     async def _periodic_recheck(self) -> None:
-        """Ask for a recheck now and then: expiry sends no signal.
+        """Check again now and then: expiry sends no signal, and a lost signal
+        (channel layer briefly down) is caught up here.
 
         The first wait is spread (half to one interval) so that sockets opened
         together, after a restart, do not all check at the same moment.
         """
         wait = self.recheck_every() * (0.5 + random.random() / 2)  # noqa: S311 -- spreading, not secrecy
-        while True:
+        while not self.revoked:
             await asyncio.sleep(wait)
             wait = self.recheck_every()
-            await self.channel_layer.send(
-                self.channel_name, {"type": "account.recheck"}
-            )
+            try:
+                await self.account_recheck({"type": "account.recheck"})
+            except Exception:
+                logger.exception("WebSocket periodic recheck failed")
 
     async def _leave(self) -> None:
-        if self._watch is not None:
-            self._watch.cancel()
-            self._watch = None
         groups, self._groups = self._groups, ()
         for group in groups:
             await self.channel_layer.group_discard(group, self.channel_name)
+        watch, self._watch = self._watch, None
+        if watch is not None and watch is not asyncio.current_task():
+            watch.cancel()  # (the periodic recheck itself stops once revoked)
 
     async def revoke(self, code: int) -> None:
         """Close at once; from now on nothing is delivered and no frame is acted on."""

@@ -576,3 +576,18 @@ async def test_a_password_reset_from_the_e_mail_closes_her_open_sockets():
     assert await closed_within(ws, started, "password reset") == 4401
     await assert_dead(ws, alice, bea, conv)
     await polling_refused(conv, client=browser)
+
+
+async def test_a_ban_that_sent_no_signal_is_caught_by_the_periodic_recheck(settings):
+    """A write that bypasses the services (`QuerySet.update`) sends no signal; the
+    socket still closes at its next periodic recheck, without any frame."""
+    settings.REALTIME_RECHECK_SECONDS = 0.2
+    alice, bea, conv = await pair()
+    browser = await signed_in(alice)
+    ws = await open_socket(client=browser)
+    started = Clock()
+    await database_sync_to_async(User.objects.filter(pk=alice.pk).update)(
+        status=User.Status.BANNED
+    )
+    assert await closed_within(ws, started, "silent ban (periodic recheck)") == 4403
+    await assert_dead(ws, alice, bea, conv)
