@@ -591,3 +591,35 @@ async def test_a_ban_that_sent_no_signal_is_caught_by_the_periodic_recheck(setti
     )
     assert await closed_within(ws, started, "silent ban (periodic recheck)") == 4403
     await assert_dead(ws, alice, bea, conv)
+
+
+async def test_ending_her_sessions_from_the_app_closes_their_sockets():
+    """allauth usersessions through the app API: list her sessions, end them all."""
+    alice, bea, conv = await pair()
+    browser = await signed_in(alice)
+    ws_browser = await open_socket(client=browser)
+    token = await app_token(alice)
+    ws_app = await open_socket(token=token)
+
+    @database_sync_to_async
+    def end_all() -> None:
+        api = Client(HTTP_X_SESSION_TOKEN=token)
+        listed = api.get("/_allauth/app/v1/auth/sessions")
+        assert listed.status_code == 200, listed.content
+        ids = [s["id"] for s in listed.json()["data"]]
+        assert len(ids) == 2
+        response = api.delete(
+            "/_allauth/app/v1/auth/sessions",
+            {"sessions": ids},
+            content_type="application/json",
+        )
+        assert response.status_code in (200, 401), response.content
+
+    started = Clock()
+    await end_all()
+    assert await closed_within(ws_browser, started, "app: end sessions/browser") == 4401
+    assert await closed_within(ws_app, started, "app: end sessions/app") == 4401
+    for ws in (ws_browser, ws_app):
+        await assert_dead(ws, alice, bea, conv)
+    await polling_refused(conv, client=browser)
+    await polling_refused(conv, token=token)
