@@ -104,11 +104,13 @@ MIDDLEWARE = [
     "sorority.core.middleware.FrenchByDefaultMiddleware",
     "django.middleware.locale.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
+    "sorority.core.middleware.PositionFreeUrlMiddleware",
     "sorority.core.middleware.CsrfMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "sorority.privacy.middleware.ModeratorIdleTimeoutMiddleware",
     "sorority.core.middleware.AccessMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
+    "sorority.core.middleware.PostOnlyGetMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "csp.middleware.CSPMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
@@ -261,8 +263,16 @@ ACCOUNT_UNIQUE_EMAIL = True
 ACCOUNT_LOGOUT_ON_PASSWORD_CHANGE = False
 ACCOUNT_REAUTHENTICATION_TIMEOUT = 15 * 60
 ACCOUNT_EMAIL_SUBJECT_PREFIX = ""
+# Failed passwords for her address lock the *password* door for 5 minutes (5/5m/key),
+# whoever typed them. The e-mailed sign-in code and her passkey stay open: a code
+# request is limited per IP only, never per address, so someone else's requests cannot
+# use up hers (docs/security.md, "Targeted lock-out").
+ACCOUNT_LOGIN_BY_CODE_ENABLED = True
+ACCOUNT_LOGIN_BY_CODE_TIMEOUT = 10 * 60
+ACCOUNT_LOGIN_BY_CODE_MAX_ATTEMPTS = 3  # per code, in the session that asked for it
 ACCOUNT_RATE_LIMITS = {
     "login_failed": "10/m/ip,5/5m/key",
+    "request_login_code": "5/m/ip,20/h/ip",
     "signup": "20/m/ip",
     "confirm_email": "1/3m/key",
     "reset_password": "20/m/ip,5/m/key",

@@ -5,6 +5,7 @@ from allauth.mfa.models import Authenticator
 from allauth.mfa.totp.internal.auth import TOTP
 
 from sorority.accounts.models import RoleAssignment, User
+from sorority.accounts.policies import for_operator_task
 from sorority.accounts.services import user_grant_role, user_set_status
 from sorority.core.demo import DemoContext
 
@@ -37,5 +38,7 @@ def seed(ctx: DemoContext) -> None:
             if not Authenticator.objects.filter(user=user, type=Authenticator.Type.TOTP).exists():
                 TOTP.activate(user, DEMO_TOTP_SECRET)
             login["totp_secret"] = DEMO_TOTP_SECRET
+            # Later seeders act as her (approving the demo association): an operator task.
+            for_operator_task(user)
         ctx.people[role] = user
         ctx.logins.append(login)

@@ -69,3 +69,13 @@ class AccountSettingsForm(forms.ModelForm):
 
     def clean_display_name(self) -> str:
         return clean_display_name(self.cleaned_data["display_name"])
+
+
+class EnrolmentCodeForm(forms.Form):
+    """The one-time code an operator gave a new moderator to add her first factor."""
+
+    code = forms.CharField(
+        label=_("Enrolment code"),
+        max_length=32,
+        widget=forms.TextInput(attrs={"autocomplete": "one-time-code"}),
+    )

@@ -108,6 +108,8 @@ class AccountEvent(models.Model):
         BLOCKED = "blocked", _("Blocked someone")
         SUSPENDED = "suspended", _("Suspended")
         REINSTATED = "reinstated", _("Reinstated")
+        ENROLMENT_CODE_ISSUED = "enrolment_code_issued", _("Enrolment code issued")
+        ENROLMENT_CODE_REDEEMED = "enrolment_code_redeemed", _("Enrolment code used")
 
     user = models.ForeignKey(User, on_delete=models.CASCADE, related_name="events")
     kind = models.CharField(max_length=32, choices=Kind.choices)
@@ -141,3 +143,26 @@ class Block(models.Model):
 
     def __str__(self) -> str:
         return f"{self.blocker_id}->{self.blocked_id}"
+
+
+class EnrolmentCode(models.Model):
+    """An operator-issued, one-time step to add a first factor to a privileged account.
+
+    Only a hash is stored. Redeeming it binds it to one session (hashed key) for a
+    short window, during which that session may add a second factor.
+    """
+
+    user = models.ForeignKey(
+        User, on_delete=models.CASCADE, related_name="enrolment_codes"
+    )
+    code_hash = models.CharField(max_length=64)
+    created_at = models.DateTimeField(auto_now_add=True)
+    expires_at = models.DateTimeField()
+    redeemed_at = models.DateTimeField(null=True, blank=True)
+    session_hash = models.CharField(max_length=64, blank=True)
+
+    class Meta:
+        ordering = ["-created_at", "-pk"]
+
+    def __str__(self) -> str:
+        return f"enrolment code #{self.pk}"

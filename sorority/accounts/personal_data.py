@@ -10,7 +10,13 @@ from django.contrib.admin.models import LogEntry
 from django.contrib.contenttypes.models import ContentType
 from django.db.models import Q
 
-from sorority.accounts.models import AccountEvent, Block, RoleAssignment, User
+from sorority.accounts.models import (
+    AccountEvent,
+    Block,
+    EnrolmentCode,
+    RoleAssignment,
+    User,
+)
 from sorority.core.personal_data import PersonalData
 
 MODELS = (
@@ -18,6 +24,7 @@ MODELS = (
     "accounts.RoleAssignment",
     "accounts.AccountEvent",
     "accounts.Block",
+    "accounts.EnrolmentCode",
 )
 
 
@@ -87,6 +94,15 @@ def export_for(user: User) -> dict:
             }
             for a in Authenticator.objects.filter(user=user)
         ],
+        # Dates only: the code itself is never kept, its hash is not hers to read.
+        "enrolment_codes": [
+            {
+                "created_at": _when(c.created_at),
+                "expires_at": _when(c.expires_at),
+                "used_at": _when(c.redeemed_at),
+            }
+            for c in EnrolmentCode.objects.filter(user=user)
+        ],
         "sessions": [
             {
                 "ip": s.ip,
@@ -115,6 +131,7 @@ def erase_for(user: User) -> None:
     Block.objects.filter(Q(blocker=user) | Q(blocked=user)).delete()
     RoleAssignment.objects.filter(user=user).delete()
     AccountEvent.objects.filter(user=user).delete()
+    EnrolmentCode.objects.filter(user=user).delete()
     # Her pseudonym appears in `object_repr` of admin log entries about her.
     LogEntry.objects.filter(
         content_type=ContentType.objects.get_for_model(User), object_id=str(user.pk)

@@ -6,10 +6,18 @@ from django.shortcuts import redirect, render
 from django.urls import NoReverseMatch, reverse
 from django.utils.translation import gettext as _
 
-from sorority.accounts.forms import AccountSettingsForm
-from sorority.accounts.policies import has_second_factor, is_member, is_moderator
-from sorority.accounts.services import user_update_settings
+from sorority.accounts.forms import AccountSettingsForm, EnrolmentCodeForm
+from sorority.accounts.policies import (
+    has_second_factor,
+    holds_moderator_role,
+    is_member,
+    is_privileged,
+    may_add_second_factor,
+)
+from sorority.accounts.services import enrolment_code_redeem, user_update_settings
+from sorority.accounts.status_panels import panels_for
 from sorority.core.access import Access, access
+from sorority.core.errors import ApplicationError
 
 
 def _optional_url(name: str) -> str | None:
@@ -27,20 +35,45 @@ def status(request: HttpRequest) -> HttpResponse:
     return render(
         request,
         "accounts/status.html",
-        {"verification_url": _optional_url("verification:start")},
+        {
+            "verification_url": _optional_url("verification:start"),
+            "panels": panels_for(request),
+        },
     )
 
 
 @access(Access.SIGNED_IN)
 def second_factor(request: HttpRequest) -> HttpResponse:
-    """Tell a moderator to sign in again with (or to enrol) a second factor."""
+    """Tell a moderator to sign in again with (or to enrol) a second factor.
+
+    A moderator without a factor enters here the enrolment code an operator gave her;
+    this session may then add one (docs/security.md, "Moderator powers").
+    """
+    form = EnrolmentCodeForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            enrolment_code_redeem(
+                user=request.user,
+                code=form.cleaned_data["code"],
+                session_key=request.session.session_key,
+            )
+        except ApplicationError as exc:
+            form.add_error("code", exc.message)
+        else:
+            messages.success(request, _("Code accepted: you may now add a second factor."))
+            return redirect("mfa_index")
+    privileged = is_privileged(request.user)
     return render(
         request,
         "accounts/second_factor.html",
         {
-            "is_moderator": is_moderator(request.user),
+            "is_moderator": holds_moderator_role(request.user),
             "enrolled": has_second_factor(request.user),
+            "may_enrol": may_add_second_factor(request.user, request.session),
+            "privileged": privileged,
+            "form": form,
         },
+        status=400 if form.errors else 200,
     )
 
 

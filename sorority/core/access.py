@@ -28,6 +28,7 @@ class Denial(StrEnum):
     NOT_AUTHENTICATED = "not_authenticated"
     VERIFICATION_REQUIRED = "verification_required"
     SECOND_FACTOR_REQUIRED = "second_factor_required"
+    ENROLMENT_STEP_REQUIRED = "enrolment_step_required"
     FORBIDDEN = "forbidden"
     BANNED = "banned"
 

@@ -24,7 +24,7 @@ class RuleAuth(SessionAuth):
     def __call__(self, request: HttpRequest) -> object | None:
         from allauth.headless.internal.sessionkit import authenticate_by_x_session_token
 
-        from sorority.accounts.policies import access_denial
+        from sorority.accounts.policies import access_denial, mark_second_factor
 
         token = request.headers.get("X-Session-Token")
         if token:
@@ -39,6 +39,8 @@ class RuleAuth(SessionAuth):
             if user is None:
                 request.user = AnonymousUser()
                 return None
+        # The token's session (or the cookie's) says whether a second factor was used.
+        mark_second_factor(request.user, request)
         denial = access_denial(request.user, self.rule, request)
         if denial is None:
             return user

@@ -5,11 +5,19 @@ import logging
 from collections.abc import Callable
 
 from django.conf import settings
+from django.contrib import messages
 from django.contrib.auth.middleware import LoginRequiredMiddleware
-from django.http import HttpRequest, HttpResponse, JsonResponse
+from django.contrib.auth.views import redirect_to_login
+from django.http import (
+    HttpRequest,
+    HttpResponse,
+    HttpResponseBadRequest,
+    HttpResponseRedirect,
+    JsonResponse,
+)
 from django.middleware.csrf import CsrfViewMiddleware
-from django.shortcuts import redirect, render
-from django.urls import reverse
+from django.shortcuts import redirect, render, resolve_url
+from django.urls import Resolver404, resolve, reverse
 from django.utils.cache import add_never_cache_headers
 from django.utils.translation import gettext_lazy as _
 
@@ -21,6 +29,10 @@ _MESSAGES = {
     Denial.NOT_AUTHENTICATED: _("Sign in to continue."),
     Denial.VERIFICATION_REQUIRED: _("Your account must be verified first."),
     Denial.SECOND_FACTOR_REQUIRED: _("Sign in with a second factor to continue."),
+    Denial.ENROLMENT_STEP_REQUIRED: _(
+        "To add a second factor to a moderator account, sign in again with a factor "
+        "you already have, or enter the enrolment code an operator gave you."
+    ),
     Denial.FORBIDDEN: _("You may not do this."),
     Denial.BANNED: _("This account is closed."),
 }
@@ -48,6 +60,14 @@ class AccessMiddleware(LoginRequiredMiddleware):
         view_args: tuple,
         view_kwargs: dict,
     ) -> HttpResponse | None:
+        from sorority.accounts.policies import access_denial, mark_second_factor
+
+        # Every policy asked during this request reads the session's second-factor
+        # state from the user object (an effective moderator needs it).
+        mark_second_factor(request.user, request)
+        refused = self.refuse_enrolment(request, view_func)
+        if refused is not None:
+            return refused
         rule = rule_for(view_func)
         if rule is None:
             logger.error("View without an access rule refused: %s", view_func.__module__)
@@ -56,8 +76,6 @@ class AccessMiddleware(LoginRequiredMiddleware):
             if is_api(request):
                 return None  # Ninja and allauth headless answer in JSON themselves
             return super().process_view(request, view_func, view_args, view_kwargs)
-        from sorority.accounts.policies import access_denial
-
         denial = access_denial(request.user, Access(rule), request)
         if denial is None:
             return None
@@ -65,12 +83,43 @@ class AccessMiddleware(LoginRequiredMiddleware):
             return self.handle_no_permission(request, view_func)
         return self.deny(request, denial)
 
+    def refuse_enrolment(
+        self, request: HttpRequest, view_func: Callable[..., HttpResponse]
+    ) -> HttpResponse | None:
+        """Refuse to add a factor to a privileged account on her password alone.
+
+        The pages and the headless API (browser and app) of allauth that add a factor
+        are all checked here, before allauth's own re-authentication step: a recent
+        sign-in with an existing factor, or an operator's enrolment code used in this
+        session, is needed (docs/security.md, "Moderator powers").
+        """
+        if not _adds_a_factor(request, view_func):
+            return None
+        from sorority.accounts.policies import may_add_second_factor
+
+        user, session = request.user, getattr(request, "session", None)
+        if request.path.startswith("/_allauth/app/"):
+            user, session = _app_session(request)
+        if user is None or not user.is_authenticated:
+            return None  # allauth answers 401 itself
+        if may_add_second_factor(user, session):
+            return None
+        logger.info("Second-factor enrolment refused for account #%s", user.pk)
+        return self.deny(request, Denial.ENROLMENT_STEP_REQUIRED)
+
     def handle_no_permission(
         self, request: HttpRequest, view_func: Callable[..., HttpResponse]
     ) -> HttpResponse:
         if is_api(request):
             return self.deny(request, Denial.NOT_AUTHENTICATED)
-        response = super().handle_no_permission(request, view_func)
+        # `next` may hold the cell of "around me", never a position (docs/security.md).
+        from sorority.places.position import position_free_url
+
+        response = redirect_to_login(
+            position_free_url(request.get_full_path()),
+            resolve_url(self.get_login_url(view_func)),
+            self.get_redirect_field_name(view_func),
+        )
         if getattr(request, "htmx", False):
             # Never swap the login page into a fragment: send the whole page there.
             hx = HttpResponse(status=204)
@@ -88,12 +137,76 @@ class AccessMiddleware(LoginRequiredMiddleware):
             return redirect("accounts:status")
         if denial is Denial.SECOND_FACTOR_REQUIRED:
             return redirect("accounts:second_factor")
+        if denial is Denial.ENROLMENT_STEP_REQUIRED:
+            messages.error(request, _MESSAGES[denial])
+            return redirect("accounts:second_factor")
         return render(
             request,
             "403.html",
             {"denial": denial.value, "message": _MESSAGES[denial]},
             status=status,
         )
+
+
+class PositionFreeUrlMiddleware:
+    """No page is served from a URL carrying a position (docs/security.md).
+
+    A page URL (an old bookmark, a hand-made link, a `next` value) with `lat`/`lng`
+    is answered with a redirect to the same URL where they are replaced by the
+    res-7 `cell=` they fall in (other coordinate keys are dropped), before any view,
+    login redirect or template sees it. The API keeps its documented `lat`/`lng`
+    query parameters (snapped on arrival) and is left alone.
+    """
+
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        if not request.GET or is_api(request) or request.path.startswith(settings.STATIC_URL):
+            return self.get_response(request)
+        from sorority.places import position
+
+        if not position.carries_position(request.GET):
+            return self.get_response(request)
+        if request.method not in ("GET", "HEAD"):
+            return HttpResponseBadRequest(
+                _("Send a position in the request body, never in the address.")
+            )
+        query = position.position_free_query(request.GET).urlencode()
+        response = HttpResponseRedirect(f"{request.path}?{query}" if query else request.path)
+        add_never_cache_headers(response)
+        return response
+
+
+def _adds_a_factor(request: HttpRequest, view_func: Callable[..., object]) -> bool:
+    """Say whether this request would add a second factor through allauth."""
+    from allauth.headless.mfa import views as headless
+    from allauth.mfa.recovery_codes.views import GenerateRecoveryCodesView
+    from allauth.mfa.totp.views import ActivateTOTPView
+    from allauth.mfa.webauthn.views import AddWebAuthnView
+
+    cls = getattr(view_func, "view_class", None)
+    if cls in (ActivateTOTPView, AddWebAuthnView, GenerateRecoveryCodesView):
+        return True
+    if cls is headless.ManageTOTPView:
+        # GET hands out a fresh secret when she has none; POST activates it.
+        return request.method in ("GET", "POST")
+    if cls is headless.ManageWebAuthnView:
+        return request.method in ("GET", "POST")  # registration options, then add
+    if cls is headless.ManageRecoveryCodesView:
+        return request.method == "POST"
+    return False
+
+
+def _app_session(request: HttpRequest) -> tuple[object | None, object | None]:
+    """The person and session behind an app client's X-Session-Token, if any."""
+    from allauth.headless.internal.sessionkit import authenticate_by_x_session_token
+
+    token = request.headers.get("X-Session-Token")
+    result = authenticate_by_x_session_token(token) if token else None
+    if result is None:
+        return None, None
+    return result.user, result.session
 
 
 class PrivacyHeadersMiddleware:
@@ -189,3 +302,55 @@ class FrenchByDefaultMiddleware:
         if not is_api(request):
             request.META.pop("HTTP_ACCEPT_LANGUAGE", None)
         return self.get_response(request)
+
+
+class PostOnlyGetMiddleware:
+    """A browser GET on a form's POST-only address goes to the page of that form.
+
+    Browsers GET such an address after signing in again (the login redirect keeps
+    `next` = the address the expired session posted to), from the history or from a
+    bookmark; a bare "405 Method Not Allowed" there is a dead end. Whatever the view,
+    the answer is a redirect to the nearest page above it, with a notice that nothing
+    was done. Must sit after `MessageMiddleware` so the notice is kept.
+    """
+
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        response = self.get_response(request)
+        if (
+            response.status_code != 405
+            or request.method not in ("GET", "HEAD")
+            or is_api(request)
+        ):
+            return response
+        if request.method == "GET":
+            messages.info(
+                request, _("Nothing was sent. If you still wish to, do it again here.")
+            )
+        target = page_above(request.path)
+        if getattr(request, "htmx", False):
+            hx = HttpResponse(status=204)
+            hx["HX-Redirect"] = target
+            return hx
+        return redirect(target)
+
+
+def page_above(path: str) -> str:
+    """Return the nearest ancestor of `path` that is a page of the site, else home.
+
+    An ancestor that is itself POST-only answers the same way, one level higher.
+    """
+    parts = path.rstrip("/").split("/")
+    while len(parts) > 1:
+        parts.pop()
+        candidate = "/".join(parts) + "/"
+        if candidate.startswith("//"):
+            continue  # never a scheme-relative URL to another host
+        try:
+            resolve(candidate)
+        except Resolver404:
+            continue
+        return candidate
+    return reverse("core:home")

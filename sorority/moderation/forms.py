@@ -21,9 +21,22 @@ class ActionForm(forms.Form):
         ("suspend", _("Suspend")),
         ("propose_ban", _("Propose a ban")),
     ]
-    action = forms.ChoiceField(choices=ACTIONS)
+    # A radio group: each action is a real, labelled control (a `Select` iterated
+    # option by option in the template rendered bare <option> tags, no control).
+    action = forms.ChoiceField(
+        label=_("Action"),
+        choices=ACTIONS,
+        widget=forms.RadioSelect,
+        error_messages={"required": _("Choose an action.")},
+    )
     days = forms.IntegerField(
-        label=_("Days of suspension"), min_value=1, max_value=365, required=False
+        label=_("Days of suspension"),
+        min_value=1,
+        max_value=365,
+        required=False,
+        initial=7,
+        widget=forms.NumberInput(attrs={"aria-describedby": "id_days-help"}),
+        help_text=_("Only for a suspension: from 1 to 365 days."),
     )
     note = forms.CharField(
         label=_("Note for the other moderators"),
@@ -31,6 +44,13 @@ class ActionForm(forms.Form):
         max_length=500,
         widget=forms.Textarea(attrs={"rows": 2}),
     )
+
+    def clean(self) -> dict:
+        data = super().clean()
+        suspend = data.get("action") == "suspend"
+        if suspend and not data.get("days") and "days" not in self.errors:
+            self.add_error("days", _("Enter the number of days of suspension."))
+        return data
 
 
 class BanDecisionForm(forms.Form):

@@ -3,6 +3,7 @@
 from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 DETAILS_MAX_LENGTH = 2000
 
@@ -24,7 +25,8 @@ class Report(models.Model):
         OTHER = "other", _("Something else")
 
     class Status(models.TextChoices):
-        OPEN = "open", _("Open")
+        # With a context: a bare "Open" is taken from another catalogue as the verb.
+        OPEN = "open", pgettext_lazy("report status", "Open")
         DISMISSED = "dismissed", _("Dismissed")
         ACTIONED = "actioned", _("Action taken")
 

@@ -16,7 +16,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from sorority.accounts.models import User
-from sorority.accounts.policies import is_member
+from sorority.accounts.policies import is_member, vouched_by
 from sorority.accounts.services import user_reinstate, user_set_status, user_suspend
 from sorority.chat.policies import messages_visible_to
 from sorority.core.errors import ApplicationError, Conflict, NotFound, RateLimited
@@ -436,7 +436,8 @@ def _record_on_ban_list(proposal: BanProposal, *, approver: User) -> None:
         return
     tags = {int(version): tag for version, tag in proposal.tags.items()}
     entry = ban_entry_propose(
-        actor=proposal.proposed_by,
+        # The proposer is absent: the approver's second-factor session carries this.
+        actor=vouched_by(proposal.proposed_by, approver),
         reason_category=_BAN_CATEGORIES.get(proposal.reason, "other_safety"),
         tags=tags,
         expires_at=proposal.expires_at,

@@ -3,9 +3,10 @@
 from __future__ import annotations
 
 from django import forms
+from django.http import QueryDict
 from django.utils.translation import gettext_lazy as _
 
-from sorority.places import gazetteer
+from sorority.places import gazetteer, geo, position
 from sorority.places.models import (
     ANIMALS,
     AVATARS,
@@ -155,6 +156,23 @@ class ProfileForm(forms.Form):
             self.add_error("safe_date_end", _("The end cannot be before the start."))
         return data
 
+    def forget_position(self) -> None:
+        """Before showing the form again, keep only the cell centre of her position.
+
+        The page must never hold her position (docs/security.md): the hidden fields
+        get the centre of the res-7 cell instead, or nothing if it was unusable.
+        """
+        data = self.data.copy()
+        lat, lng = data.pop("lat", [None])[-1], data.pop("lng", [None])[-1]
+        if lat not in (None, "") or lng not in (None, ""):
+            try:
+                clat, clng = geo.cell_center(position.snap_cell(lat, lng))
+            except position.PositionError:
+                pass
+            else:
+                data["lat"], data["lng"] = str(clat), str(clng)
+        self.data = data
+
     def to_update(self) -> dict:
         d = self.cleaned_data
         data: dict = {
@@ -211,8 +229,9 @@ class SearchForm(forms.Form):
         widget=forms.TextInput(attrs={"autocomplete": "off", "data-commune-input": "place"}),
     )
     place = forms.CharField(max_length=5, required=False, widget=forms.HiddenInput)
-    lat = forms.FloatField(required=False, widget=forms.HiddenInput)
-    lng = forms.FloatField(required=False, widget=forms.HiddenInput)
+    # "Around me": only the res-7 cell her position was snapped to (PositionForm),
+    # never the position itself, travels in the search URL (docs/security.md).
+    cell = forms.CharField(max_length=16, required=False, widget=forms.HiddenInput)
     avoid_name = forms.CharField(
         label=_("Area to avoid (where the abuser lives)"), max_length=100, required=False,
         widget=forms.TextInput(
@@ -227,11 +246,52 @@ class SearchForm(forms.Form):
     offset = forms.IntegerField(min_value=0, max_value=1000, required=False,
                                 widget=forms.HiddenInput)
 
+    def clean_cell(self) -> str:
+        value = (self.cleaned_data.get("cell") or "").strip().lower()
+        if value:
+            try:
+                position.parse_cell(value)
+            except ValueError as exc:
+                raise forms.ValidationError(_("This area is not valid: search again.")) from exc
+        return value
+
     def clean(self) -> dict:
         data = super().clean()
         _resolve_commune(self, "place_name", "place")
         _resolve_commune(self, "avoid_name", "avoid_place")
+        if data.get("place") and data.get("cell"):
+            # A town typed after "around me" wins; the form shows no cell any more.
+            data["cell"] = ""
+            self.data = self.data.copy()
+            self.data["cell"] = ""
         return data
+
+    def position_free_query(self) -> QueryDict:
+        """The search as a GET query: her choices, the cell, never a position."""
+        query = QueryDict(mutable=True)
+        for name in self.fields:
+            if name in {"lat", "lng", "offset"}:
+                continue
+            values = self.data.getlist(name) if hasattr(self.data, "getlist") else []
+            values = [v for v in values if v not in ("", None)]
+            if values:
+                query.setlist(name, values)
+        if getattr(self, "cleaned_data", {}).get("place"):
+            query.pop("cell", None)
+        return query
+
+
+class PositionForm(forms.Form):
+    """The browser's position for "around me", sent in a POST body only."""
+
+    lat = forms.FloatField(min_value=-90, max_value=90)
+    lng = forms.FloatField(min_value=-180, max_value=180)
+
+    def cell(self) -> str:
+        """The res-7 cell holding the position: all that is kept of it."""
+        return geo.cell_to_str(
+            position.snap_cell(self.cleaned_data["lat"], self.cleaned_data["lng"])
+        )
 
 
 class SupportSearchForm(SearchForm):

@@ -155,6 +155,21 @@ class OriginOut(Schema):
     lat: float = Field(description="Cell or commune centre searched from")
     lng: float
     area: str
+    cell: str | None = Field(
+        None,
+        description=(
+            "H3 id of the res-7 area searched from, when it was a position or a cell: "
+            "pass it as `cell` for the next pages instead of a position."
+        ),
+    )
+
+
+class LocatedOut(Schema):
+    cell: str = Field(description="H3 id of the res-7 cell holding the position")
+    resolution: int
+    lat: float = Field(description="Centre of the cell (never the position)")
+    lng: float
+    area: str
 
 
 class SearchOut(Schema):

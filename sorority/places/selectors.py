@@ -61,34 +61,51 @@ class Origin:
     lat: float
     lng: float
     label: str
+    #: The res-7 (or coarser) cell searched from, when it was a position or a cell.
+    cell: int | None = None
 
 
 def origin_for(
     user: User,
     *,
     place: str | None = None,
+    cell: str | None = None,
     lat: float | None = None,
     lng: float | None = None,
 ) -> Origin:
-    """Where to search from: a named commune, a position snapped at once, or her cell."""
+    """Where to search from: a commune, a cell, a position snapped at once, or her cell.
+
+    A position is snapped to its res-7 cell before anything else and only the cell
+    is used (and returned); errors never repeat the values given (docs/security.md).
+    """
+    from sorority.places import position
+
     if place:
         commune = gazetteer.get(place)
         if commune is None:
             raise _bad("place", "Unknown commune code.", code="unknown_place")
         return Origin(commune.lat, commune.lng, locate.area_label(commune))
-    if lat is not None or lng is not None:
+    cell_id: int | None = None
+    if cell:
+        try:
+            cell_id = position.parse_cell(cell)
+        except ValueError as exc:
+            raise _bad("cell", str(exc)) from None
+    elif lat is not None or lng is not None:
         if lat is None or lng is None:
             raise _bad("lat", "Give both lat and lng.")
         try:
-            cell = geo.snap(lat, lng, geo.MAX_RES)
-        except ValueError as exc:
+            cell_id = position.snap_cell(lat, lng)
+        except position.PositionError as exc:
             raise _bad("lat", str(exc)) from None
-        clat, clng = geo.cell_center(cell)
+        del lat, lng  # only the cell from here on
+    if cell_id is not None:
+        clat, clng = geo.cell_center(cell_id)
         try:
-            label = locate.area_label(locate.area_for_cell(cell))
+            label = locate.area_label(locate.area_for_cell(cell_id))
         except locate.OutsideCoverageError:
             label = ""
-        return Origin(clat, clng, label)
+        return Origin(clat, clng, label, cell_id)
     profile = Profile.objects.filter(user=user).first()
     if profile is None or profile.cell is None:
         raise _bad(

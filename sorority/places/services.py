@@ -19,7 +19,7 @@ from django.db.models import F
 from django.utils import timezone
 
 from sorority.core.errors import ApplicationError
-from sorority.places import geo, locate
+from sorority.places import geo, locate, position
 from sorority.places.models import (
     ANIMALS,
     AVATARS,
@@ -320,8 +320,9 @@ def _set_location(
         raise _fail(
             "lat", "This position is too far from any French commune.", code="outside_coverage"
         ) from None
-    except ValueError as exc:
-        raise _fail("lat", str(exc)) from None
+    except ValueError:
+        # Never repeat the values given: they may be her position (docs/security.md).
+        raise _fail("lat", position.BAD_POSITION) from None
     profile.precision = new_precision
     changed = profile.cell != located.cell
     profile.cell = located.cell

@@ -9,12 +9,20 @@ from django.contrib import messages
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.templatetags.static import static
+from django.urls import reverse
 from django.utils.translation import gettext as _
+from django.views.decorators.http import require_http_methods
 
 from sorority.core.access import Access, access
 from sorority.core.errors import ApplicationError
 from sorority.places import selectors, services
-from sorority.places.forms import ProfileForm, SafePlaceSearchForm, SupportSearchForm
+from sorority.places.forms import (
+    PositionForm,
+    ProfileForm,
+    SafePlaceSearchForm,
+    SearchForm,
+    SupportSearchForm,
+)
 
 PAGE_SIZE = 20
 MAX_SELECTED_HOSTS = 10
@@ -42,13 +50,14 @@ def profile_edit(request: HttpRequest) -> HttpResponse:
                 messages.success(request, _("Your profile is saved."))
                 return redirect("places:profile")
         status = 400
+        form.forget_position()
     return render(
         request, "places/profile_form.html", {"form": form, "profile": current},
         status=status,
     )
 
 
-def _run_search(request: HttpRequest, kind: str, form) -> dict:
+def _run_search(request: HttpRequest, kind: str, form: SearchForm) -> dict:
     """Validate the search form and run the search; errors go on the form."""
     context: dict = {"form": form, "kind": kind, "results": [], "searched": False}
     if not form.is_valid():
@@ -56,7 +65,7 @@ def _run_search(request: HttpRequest, kind: str, form) -> dict:
     d = form.cleaned_data
     try:
         origin = selectors.origin_for(
-            request.user, place=d.get("place") or None, lat=d.get("lat"), lng=d.get("lng")
+            request.user, place=d.get("place") or None, cell=d.get("cell") or None
         )
         avoid = selectors.avoid_for(
             d.get("avoid_place") or None,
@@ -79,11 +88,16 @@ def _run_search(request: HttpRequest, kind: str, form) -> dict:
     except ApplicationError as exc:
         form.add_error(None, exc.message)
         return context
-    more = request.GET.copy()
+    # "Show more" repeats the search from its query (never a position, see
+    # docs/security.md): the cell, the town and the filters, one page further.
+    more = form.position_free_query()
+    if kind == "safe_place":
+        more["safety"] = "checked"
     more["offset"] = str(offset + PAGE_SIZE)
     context.update(
         results=found.results, has_more=found.has_more, origin=found.origin,
         more_query=more.urlencode(), searched=True, offset=offset,
+        around_me=bool(d.get("cell")) and not d.get("place"),
     )
     return context
 
@@ -95,16 +109,50 @@ def _render_search(request: HttpRequest, context: dict) -> HttpResponse:
     return render(request, "places/search.html", context, status=status)
 
 
+def _around_me(
+    request: HttpRequest, form_class: type[SearchForm], url_name: str, **extra: str
+) -> HttpResponse:
+    """POST of "around me": snap the position to its cell, then GET the search.
+
+    Post/Redirect/Get: the position only ever travels in this POST body; the
+    303 goes to the search URL with `cell=` (Back and refresh work, and the
+    history holds the cell only). Her filters come along; the town does not.
+    """
+    query = form_class(request.POST).position_free_query()
+    for name in ("place", "place_name", "cell"):
+        query.pop(name, None)
+    query.update(extra)
+    position = PositionForm(request.POST)
+    if position.is_valid():
+        query["cell"] = position.cell()
+    else:
+        messages.error(
+            request, _("Your position could not be used. Choose a town instead.")
+        )
+    response = redirect(f"{reverse(url_name)}?{query.urlencode()}")
+    response.status_code = 303
+    return response
+
+
 @access(Access.MEMBER)
+@require_http_methods(["GET", "HEAD", "POST"])
 def search_support(request: HttpRequest) -> HttpResponse:
     """"I am looking for help/support": members offering it, nearest first."""
+    if request.method == "POST":
+        return _around_me(request, SupportSearchForm, "places:search_support")
     form = SupportSearchForm(request.GET or {"offset": 0})
     return _render_search(request, _run_search(request, "support", form))
 
 
 @access(Access.MEMBER)
+@require_http_methods(["GET", "HEAD", "POST"])
 def search_safe_place(request: HttpRequest) -> HttpResponse:
     """"I am looking for a safe place to flee": asks about danger first."""
+    if request.method == "POST":
+        # Only the search form posts here, after the danger question.
+        return _around_me(
+            request, SafePlaceSearchForm, "places:search_safe_place", safety="checked"
+        )
     step = request.GET.get("safety")
     if step not in {"no", "checked"}:
         return render(
@@ -129,6 +177,7 @@ def map_page(request: HttpRequest) -> HttpResponse:
         "center": [location["lat"], location["lng"]] if location else [46.6, 2.4],
         "zoom": 11 if location else 6,
         "mapUrl": "/api/v1/map",
+        "locateUrl": "/api/v1/map/locate",
         "cellUrl": "/places/map/cells/",
         "placesUrl": "/api/v1/places",
         "pinkHairUrl": static("places/img/host-pink-hair.svg"),

@@ -39,9 +39,10 @@ class ModeratorIdleTimeoutMiddleware:
             return False
         if request.path.startswith(settings.STATIC_URL) or request.path in _PASSIVE_PATHS:
             return False
-        from sorority.accounts.policies import is_moderator
+        from sorority.accounts.policies import holds_moderator_role
 
-        if not is_moderator(user):
+        # The role, not the session's factor: a password-only moderator times out too.
+        if not holds_moderator_role(user):
             return False
         timeout = getattr(settings, "MODERATOR_IDLE_TIMEOUT", 15 * 60)
         now = time.time()

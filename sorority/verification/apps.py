@@ -8,10 +8,13 @@ class VerificationConfig(AppConfig):
     verbose_name = _("Verification")
 
     def ready(self) -> None:
+        from sorority.accounts import status_panels
         from sorority.core.access import Access
         from sorority.core.navigation import NavItem, register_nav
         from sorority.core.personal_data import PersonalData, register
-        from sorority.verification import personal_data
+        from sorority.verification import personal_data, views
+
+        status_panels.register("verification", views.next_step_panel)
 
         register_nav(
             NavItem(

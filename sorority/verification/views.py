@@ -1,6 +1,7 @@
 """Web pages: the applicant's live capture flow and the moderators' console."""
 
 from allauth.core.exceptions import ReauthenticationRequired
+from django.conf import settings
 from django.contrib import messages
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
@@ -14,9 +15,9 @@ from sorority.core.access import Access, access
 from sorority.core.errors import ApplicationError
 from sorority.verification import edge, gestures, selectors, services
 from sorority.verification.forms import DecisionForm
-from sorority.verification.models import VerificationChallenge
+from sorority.verification.models import MAX_REVISIONS, VerificationChallenge
 from sorority.verification.policies import recently_authenticated
-from sorority.verification.reasons import applicant_message
+from sorority.verification.reasons import Step, appeal_address, next_step
 
 SESSION_CHALLENGE = "verification_challenge"
 
@@ -94,13 +95,34 @@ def submit(request: HttpRequest) -> JsonResponse:
 def _status_context(request: HttpRequest) -> dict:
     status = selectors.verification_status(request.user)
     latest = selectors.verification_latest(request.user)
+    code = status["reason"]
+    if code is None and status["status"] == "none" and latest is not None:
+        # A case closed without a decision (expired, withdrawn) still says why.
+        code = latest.reason or None
+    step = next_step(status["status"], code)
     return {
         "status": status["status"],
-        "reason_message": applicant_message(status["reason"]),
+        "next": step,
+        "reason_message": step.message if step else "",
         "receipts": status["receipts"],
         "latest": latest,
         "can_withdraw": latest is not None and latest.state in services.OPEN_STATES,
+        "appeal_email": appeal_address() if step and step.step == Step.APPEAL else "",
+        "attempts_left": (
+            MAX_REVISIONS - latest.revision_count + 1
+            if step and step.step == Step.RETAKE and latest is not None
+            else None
+        ),
+        "inactive_days": getattr(settings, "INACTIVE_APPLICANT_DAYS", 90),
     }
+
+
+def next_step_panel(request: HttpRequest) -> dict | None:
+    """Her next step on `/me/status/` (registered with `accounts.status_panels`)."""
+    context = _status_context(request)
+    if context["next"] is None:
+        return None
+    return {"template": "verification/next_step.html", **context}
 
 
 @access(Access.SIGNED_IN)

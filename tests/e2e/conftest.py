@@ -5,6 +5,7 @@ import os
 import pytest
 from django.core.servers.basehttp import WSGIServer
 from django.test.testcases import LiveServerThread
+from playwright.sync_api import expect
 
 # Playwright's sync API runs an event loop in this thread; the live server and the
 # ORM calls of the tests are synchronous (microsoft/playwright-pytest#29).
@@ -20,6 +21,10 @@ class SingleThreadedWSGIServer(WSGIServer):
 
 
 LiveServerThread.server_class = SingleThreadedWSGIServer
+
+# Browser journeys wait on conditions, never on timings tuned for an idle machine:
+# CI may run on a busy one, so every `expect` gets a generous ceiling by default.
+expect.set_options(timeout=20_000)
 
 CHROMIUM_FLAGS = [
     "--headless",

@@ -149,9 +149,9 @@ def test_messages_arrive_over_the_websocket_then_reload_shows_all(browser, asgi_
 
     for i in range(3):
         _send(page_a, f"En direct {i}")
-        expect(page_b.locator("#messages li")).to_have_count(i + 1, timeout=3_000)
+        expect(page_b.locator("#messages li")).to_have_count(i + 1, timeout=20_000)
     _send(page_b, "Réponse")
-    expect(page_a.locator("#messages")).to_contain_text("Réponse", timeout=3_000)
+    expect(page_a.locator("#messages")).to_contain_text("Réponse", timeout=20_000)
 
     page_a.reload()
     texts = page_a.locator("#messages li .chat-text")

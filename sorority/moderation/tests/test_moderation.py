@@ -2,7 +2,7 @@ import pytest
 from django.core import mail
 from django.urls import reverse
 
-from conftest import sign_in
+from conftest import as_second_factor_session, sign_in
 from sorority.accounts.models import RoleAssignment, User
 from sorority.accounts.tests.factories import UserFactory
 from sorority.chat.tests.factories import conversation_between, message_in
@@ -20,7 +20,7 @@ def second_moderator(db) -> User:
     user = UserFactory()
     RoleAssignment.objects.create(user=user, role=RoleAssignment.Role.MODERATOR)
     TOTP.activate(user, "JBSWY3DPEHPK3PXPJBSWY3DPEHPK3PXP")
-    return user
+    return as_second_factor_session(user)
 
 
 @pytest.fixture
@@ -332,7 +332,9 @@ def test_an_approved_ban_puts_its_tags_on_the_ban_list_verification_checks(
         "given_names": "Élodie",
         "birth_date": datetime.date(1990, 1, 31),
     }
-    services.ban_approve(moderator=second_moderator, proposal_id=proposal.pk, identity=identity)
+    services.ban_approve(
+        moderator=second_moderator, proposal_id=proposal.pk, identity=identity
+    )
     entry = BanEntry.objects.get()
     assert entry.created_by == moderator
     assert entry.approved_by == second_moderator
@@ -344,3 +346,59 @@ def test_an_approved_ban_puts_its_tags_on_the_ban_list_verification_checks(
         keyring=settings.IDENTITY_TAG_KEYS,
     )
     assert identity_matches(tags)
+
+
+# --- the report page's action form ---------------------------------------------------
+
+
+def test_the_report_page_offers_each_action_as_a_labelled_radio(
+    moderator_client, report
+):
+    response = moderator_client.get(
+        reverse("moderation:report_detail", args=[report.pk]), HTTP_ACCEPT_LANGUAGE="fr"
+    )
+    html = response.content.decode()
+    for index, value in enumerate(["dismiss", "warn", "suspend", "propose_ban"]):
+        assert f'type="radio" name="action" value="{value}"' in html
+        assert f'for="id_action_{index}"' in html
+    assert "<option" not in html.split('id="report-action"')[1].split("</form>")[0]
+
+
+def test_applying_nothing_shows_an_error_summary_and_changes_nothing(
+    moderator_client, report
+):
+    response = moderator_client.post(
+        reverse("moderation:report_detail", args=[report.pk]),
+        {"note": "x"},
+        HTTP_ACCEPT_LANGUAGE="fr",
+    )
+    assert response.status_code == 200
+    html = response.content.decode()
+    assert 'class="error-summary"' in html
+    assert 'href="#id_action_0">Choisissez une mesure.' in html
+    assert Report.objects.get().status == "open"
+
+
+def test_a_suspension_from_the_page_uses_the_days_given(moderator_client, report):
+    response = moderator_client.post(
+        reverse("moderation:report_detail", args=[report.pk]),
+        {"action": "suspend", "days": "3"},
+    )
+    assert response.status_code == 302
+    suspension = Suspension.objects.get()
+    assert (suspension.until - suspension.created_at).days in (2, 3)
+    assert not User.objects.get(pk=report.reported_id).is_active
+
+
+@pytest.mark.parametrize("days", ["", "0", "366", "abc"])
+def test_a_suspension_without_valid_days_is_refused_beside_the_field(
+    moderator_client, report, days
+):
+    response = moderator_client.post(
+        reverse("moderation:report_detail", args=[report.pk]),
+        {"action": "suspend", "days": days},
+    )
+    assert response.status_code == 200
+    assert 'id="id_days-error"' in response.content.decode()
+    assert not Suspension.objects.exists()
+    assert Report.objects.get().status == "open"

@@ -89,8 +89,13 @@ def test_switch_refuses_anonymous_get_and_banned(client):
     assert banned.discreet_mode is False
 
 
-def test_switch_is_post_only(member_client):
-    assert member_client.get("/privacy/discreet/").status_code == 405
+def test_switch_is_post_only(member_client, member):
+    # A GET switches nothing: it is sent on to the privacy page, never a bare 405.
+    response = member_client.get("/privacy/discreet/")
+    assert response.status_code == 302
+    assert response.url == "/privacy/"
+    member.refresh_from_db()
+    assert member.discreet_mode is False
 
 
 @pytest.mark.parametrize(

@@ -10,7 +10,7 @@ from django.core import mail
 from django.test import Client
 from django.utils import timezone
 
-from conftest import sign_in
+from conftest import as_second_factor_session, sign_in
 from sorority.accounts.models import RoleAssignment, User
 from sorority.accounts.tests.factories import UserFactory
 from sorority.core.errors import AccessDenied, Conflict
@@ -40,7 +40,7 @@ def second_moderator() -> User:
     user = UserFactory(status=User.Status.MEMBER)
     RoleAssignment.objects.create(user=user, role=RoleAssignment.Role.MODERATOR)
     TOTP.activate(user, "JBSWY3DPEHPK3PXPJBSWY3DPEHPK3PXP")
-    return user
+    return as_second_factor_session(user)
 
 
 @pytest.fixture

@@ -1,10 +1,15 @@
-// Live capture of the verification photos (SECURITY.md 2-4): camera only, no file
-// picker, no drag-and-drop; nothing is kept in the browser's storage.
+// Live capture of the verification photos (docs/security.md, verification): camera
+// only, no file picker, no drag-and-drop; nothing is kept in the browser's storage.
+//
+// One state at a time, and `render()` derives every visible control from it, so each
+// state offers exactly its next action: selfies 1-3, document front, document back
+// (or "no back side"), then the review with the declaration and Send.
 const root = document.getElementById("capture");
 const $ = (id) => document.getElementById(id);
-const text = (key) => {
-  const node = document.querySelector(`#messages`).content.querySelector(`[data-key="${key}"]`);
-  return node ? node.textContent.trim() : key;
+const text = (key, number) => {
+  const node = $("messages").content.querySelector(`[data-key="${key}"]`);
+  const value = node ? node.textContent.trim() : key;
+  return number === undefined ? value : value.replace("#", String(number));
 };
 
 const video = $("camera-video");
@@ -16,28 +21,70 @@ const retake = $("retake");
 const progress = $("capture-progress");
 const thumbs = $("thumbs");
 const cameraMessage = $("camera-message");
+const sendButton = $("send");
+const sendErrors = $("send-errors");
+const sendStatus = $("send-status");
+const declaration = $("declaration");
+const declarationError = $("declaration-error");
 
 let facing = "user";
 let stream = null;
+let cameraReady = false;
+let expired = false;
+let sending = false;
+// "selfie" (up to 3), "id_front", "id_back", "review".
 let mode = "selfie";
-const shots = { selfie: [], id_front: null, id_back: null };
+const shots = { selfie: [], id_front: null, id_back: null, noBack: false };
 
 // Dropping a file on the page must never load or send it.
 for (const type of ["dragover", "drop"]) {
   window.addEventListener(type, (event) => event.preventDefault());
 }
 
+function render() {
+  const capturing = mode !== "review";
+  $("step-selfie").hidden = mode !== "selfie";
+  $("step-document").hidden = !(mode === "id_front" || mode === "id_back");
+  $("document-side").textContent = text(mode === "id_back" ? "back-side" : "front-side");
+  $("step-declaration").hidden = capturing;
+  video.hidden = !capturing;
+  takeButton.hidden = !capturing;
+  takeButton.disabled = !capturing || !cameraReady || expired;
+  switchButton.hidden = !capturing;
+  switchButton.disabled = !cameraReady || expired;
+  skipBack.hidden = mode !== "id_back" || expired;
+  retake.hidden = thumbs.childElementCount === 0 || expired;
+  sendButton.disabled = expired || sending;
+  if (mode === "selfie") {
+    const taken = shots.selfie.length;
+    progress.textContent = taken
+      ? `${text("selfie-progress", taken)} ${text("selfie-next", taken + 1)}`
+      : text("selfie-next", 1);
+  } else if (mode === "id_front") {
+    progress.textContent = text("front-next");
+  } else if (mode === "id_back") {
+    progress.textContent = text("front-done");
+  } else {
+    progress.textContent = text("all-done");
+  }
+}
+
 function showError(key) {
   cameraMessage.textContent = text(key);
   cameraMessage.hidden = false;
-  takeButton.disabled = true;
+  cameraReady = false;
+  render();
+}
+
+function stopCamera() {
+  if (stream) stream.getTracks().forEach((track) => track.stop());
+  stream = null;
+  cameraReady = false;
 }
 
 async function startCamera() {
-  if (stream) {
-    stream.getTracks().forEach((track) => track.stop());
-    stream = null;
-  }
+  stopCamera();
+  render();
   if (!navigator.mediaDevices || !navigator.mediaDevices.getUserMedia) {
     showError("no-camera");
     return;
@@ -57,8 +104,8 @@ async function startCamera() {
   cameraMessage.hidden = true;
   video.srcObject = stream;
   await video.play().catch(() => {});
-  takeButton.disabled = mode === "done";
-  switchButton.disabled = false;
+  cameraReady = true;
+  render();
 }
 
 function snapshot() {
@@ -70,64 +117,62 @@ function snapshot() {
   });
 }
 
-function addThumb(blob) {
+function addThumb(blob, label) {
   const item = document.createElement("li");
   const img = document.createElement("img");
   img.src = URL.createObjectURL(blob);
-  img.alt = text("photo-alt");
-  item.append(img);
+  img.alt = label;
+  const caption = document.createElement("span");
+  caption.textContent = label;
+  item.append(img, caption);
   thumbs.append(item);
 }
 
-function finish() {
-  mode = "done";
-  takeButton.disabled = true;
-  skipBack.hidden = true;
-  $("step-declaration").hidden = false;
-  progress.textContent = text("all-done");
-  if (stream) stream.getTracks().forEach((track) => track.stop());
+function toReview() {
+  mode = "review";
+  stopCamera();
+  clearSendErrors();
+  render();
+  $("step-declaration").querySelector("h2").focus();
 }
 
 takeButton.addEventListener("click", async () => {
-  if (mode === "done" || !video.videoWidth) return;
+  if (mode === "review" || expired || !video.videoWidth) return;
   const blob = await snapshot();
   if (!blob) return;
-  addThumb(blob);
-  retake.hidden = false;
   if (mode === "selfie") {
     shots.selfie.push(blob);
-    progress.textContent = text("selfie-progress").replace("#", shots.selfie.length);
-    if (shots.selfie.length === 3) {
-      mode = "id_front";
-      $("step-document").hidden = false;
-      $("step-selfie").hidden = true;
-    }
+    addThumb(blob, text("selfie-label", shots.selfie.length));
+    if (shots.selfie.length === 3) mode = "id_front";
   } else if (mode === "id_front") {
     shots.id_front = blob;
+    addThumb(blob, text("front-side"));
     mode = "id_back";
-    $("document-side").textContent = text("back-side");
-    skipBack.hidden = false;
-    progress.textContent = text("front-done");
   } else if (mode === "id_back") {
     shots.id_back = blob;
-    finish();
+    addThumb(blob, text("back-side"));
+    toReview();
+    return;
   }
+  render();
 });
 
-skipBack.addEventListener("click", finish);
+skipBack.addEventListener("click", () => {
+  // Only once the front is taken: before that there is nothing to skip.
+  if (mode !== "id_back") return;
+  shots.noBack = true;
+  toReview();
+});
 
 retake.addEventListener("click", () => {
   shots.selfie = [];
   shots.id_front = null;
   shots.id_back = null;
+  shots.noBack = false;
   thumbs.replaceChildren();
   mode = "selfie";
-  $("step-selfie").hidden = false;
-  $("step-document").hidden = true;
-  $("step-declaration").hidden = true;
-  skipBack.hidden = true;
-  retake.hidden = true;
-  progress.textContent = "";
+  clearSendErrors();
+  sendStatus.textContent = "";
   startCamera();
 });
 
@@ -136,20 +181,63 @@ switchButton.addEventListener("click", () => {
   startCamera();
 });
 
+// What a submission still lacks, in the applicant's words.
+function missing() {
+  const items = [];
+  const selfies = shots.selfie.length;
+  if (selfies < 3) items.push({ text: text("missing-selfies", 3 - selfies), target: "take-photo" });
+  if (!shots.id_front) items.push({ text: text("missing-front"), target: "take-photo" });
+  else if (!shots.id_back && !shots.noBack) items.push({ text: text("missing-back"), target: "skip-back" });
+  if (!declaration.checked) items.push({ text: text("missing-declaration"), target: "declaration" });
+  if (expired) items.push({ text: text("expired"), target: "new-challenge" });
+  return items;
+}
+
+function clearSendErrors() {
+  sendErrors.hidden = true;
+  sendErrors.querySelector("ul").replaceChildren();
+  declarationError.hidden = true;
+}
+
+function showSendErrors(items) {
+  const list = sendErrors.querySelector("ul");
+  list.replaceChildren();
+  for (const item of items) {
+    const entry = document.createElement("li");
+    const link = document.createElement("a");
+    link.href = `#${item.target}`;
+    link.textContent = item.text;
+    entry.append(link);
+    list.append(entry);
+  }
+  declarationError.hidden = declaration.checked;
+  sendErrors.hidden = false;
+  sendErrors.focus();
+}
+
+declaration.addEventListener("change", () => {
+  if (declaration.checked) declarationError.hidden = true;
+});
+
 $("declaration-form").addEventListener("submit", async (event) => {
   event.preventDefault();
-  const status = $("send-status");
-  if (shots.selfie.length !== 3 || !shots.id_front) return;
+  const items = missing();
+  if (items.length) {
+    showSendErrors(items);
+    return;
+  }
+  clearSendErrors();
   const body = new FormData();
   body.append("challenge_id", root.dataset.challengeId);
   shots.selfie.forEach((blob, index) => body.append("selfie", blob, `selfie-${index + 1}.jpg`));
   body.append("id_front", shots.id_front, "id-front.jpg");
   if (shots.id_back) body.append("id_back", shots.id_back, "id-back.jpg");
-  body.append("declaration", $("declaration").checked ? "true" : "false");
+  body.append("declaration", "true");
   const attestation = $("attestation-code").value.trim();
   if (attestation) body.append("attestation_code", attestation);
-  $("send").disabled = true;
-  status.textContent = text("sending");
+  sending = true;
+  render();
+  sendStatus.textContent = text("sending");
   try {
     const response = await fetch(root.dataset.submitUrl, {
       method: "POST",
@@ -157,16 +245,20 @@ $("declaration-form").addEventListener("submit", async (event) => {
       credentials: "same-origin",
       headers: { "X-CSRFToken": document.querySelector('meta[name="csrf-token"]').content },
     });
-    const data = await response.json();
-    if (response.ok) {
+    const data = await response.json().catch(() => ({}));
+    if (response.ok && data.redirect) {
       window.location.assign(data.redirect);
       return;
     }
-    status.textContent = `${text("send-error")} ${data.error ? data.error.message : response.status}`;
+    const reason = data.error && data.error.message ? data.error.message : text("send-retry");
+    sendStatus.textContent = "";
+    showSendErrors([{ text: `${text("send-error")} ${reason}`, target: "send" }]);
   } catch (error) {
-    status.textContent = text("send-error");
+    sendStatus.textContent = "";
+    showSendErrors([{ text: `${text("send-error")} ${text("send-retry")}`, target: "send" }]);
   }
-  $("send").disabled = false;
+  sending = false;
+  render();
 });
 
 // Countdown of the challenge's ten minutes.
@@ -178,12 +270,14 @@ const tick = () => {
   countdown.textContent = `${minutes}:${String(seconds).padStart(2, "0")}`;
   if (left <= 0) {
     clearInterval(timer);
+    expired = true;
+    stopCamera();
     showError("expired");
-    $("send").disabled = true;
   }
   left -= 1;
 };
 const timer = setInterval(tick, 1000);
 tick();
 
+render();
 startCamera();

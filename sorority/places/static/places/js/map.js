@@ -89,10 +89,24 @@
   });
   document.getElementById("map-around-me").addEventListener("click", function () {
     if (!navigator.geolocation) { return; }
+    status.textContent = "…";
     navigator.geolocation.getCurrentPosition(function (pos) {
-      // Only moves the view; nothing is sent but the visible area.
-      map.setView([pos.coords.latitude, pos.coords.longitude], 12);
-    }, function () { status.textContent = "✕"; });
+      // The position goes in a POST body only; the map pans to the centre of its
+      // area (res-7 cell), so no URL (not even the bbox of the counts) holds it.
+      var csrf = (document.querySelector("meta[name=csrf-token]") || {}).content || "";
+      fetch(config.locateUrl, {
+        method: "POST",
+        credentials: "same-origin",
+        headers: { "Content-Type": "application/json", "X-CSRFToken": csrf },
+        body: JSON.stringify({ lat: Number(pos.coords.latitude.toFixed(4)), lng: Number(pos.coords.longitude.toFixed(4)) })
+      })
+        .then(function (r) { return r.ok ? r.json() : Promise.reject(r.status); })
+        .then(function (area) {
+          status.textContent = area.area || "✓";
+          map.setView([area.lat, area.lng], 12);
+        })
+        .catch(function () { status.textContent = "✕"; });
+    }, function () { status.textContent = "✕"; }, { enableHighAccuracy: false, timeout: 10000, maximumAge: 600000 });
   });
   load();
 })();

@@ -1,4 +1,4 @@
-// Commune autocomplete, "use my position", and the several-hosts selection limit.
+// Commune autocomplete, "around me" / "use my position", and the several-hosts limit.
 // No inline code (CSP): everything hooks on data- attributes.
 (function () {
   "use strict";
@@ -26,6 +26,10 @@
       }
     }
     input.addEventListener("input", function () {
+      // A town typed after "around me" replaces the area of her position.
+      var cell = input.form && input.getAttribute("data-commune-input") === "place"
+        ? input.form.querySelector("input[name='cell']") : null;
+      if (cell) { cell.value = ""; }
       var hidden = hiddenFor(input);
       if (hidden && !choices[input.value]) { hidden.value = ""; }
       if (choices[input.value]) { pick(); return; }
@@ -52,6 +56,37 @@
     input.addEventListener("change", pick);
   }
 
+  function csrfToken() {
+    var meta = document.querySelector("meta[name=csrf-token]");
+    return meta ? meta.content : "";
+  }
+
+  // "Around me" on a search: the position goes in a POST body only; the server
+  // snaps it to its area (cell) and answers 303 to the search URL with cell=, so
+  // the position never lands in a URL, the history or a link.
+  var NOT_CARRIED = { place: 1, place_name: 1, cell: 1, offset: 1, safety: 1, lat: 1, lng: 1, csrfmiddlewaretoken: 1 };
+  function postAroundMe(form, pos) {
+    var post = document.createElement("form");
+    post.method = "post";
+    post.action = window.location.pathname;
+    post.hidden = true;
+    function add(name, value) {
+      var input = document.createElement("input");
+      input.type = "hidden";
+      input.name = name;
+      input.value = value;
+      post.appendChild(input);
+    }
+    add("csrfmiddlewaretoken", csrfToken());
+    new FormData(form).forEach(function (value, name) {
+      if (!NOT_CARRIED[name] && typeof value === "string") { add(name, value); }
+    });
+    add("lat", pos.coords.latitude.toFixed(4));
+    add("lng", pos.coords.longitude.toFixed(4));
+    document.body.appendChild(post);
+    post.submit();
+  }
+
   function setupGeolocate(button) {
     button.addEventListener("click", function () {
       var form = button.form || button.closest("form");
@@ -60,16 +95,17 @@
         if (status) { status.textContent = button.getAttribute("data-unavailable") || "—"; }
         return;
       }
+      if (status) { status.textContent = "…"; }
       navigator.geolocation.getCurrentPosition(function (pos) {
-        // Sent once to the server, which snaps it to an area and forgets it.
+        if (status) { status.textContent = "✓"; }
+        if (button.hasAttribute("data-around-me")) { postAroundMe(form, pos); return; }
+        // Her profile (a POST form): sent once, snapped to an area and forgotten.
         form.querySelector("input[name='lat']").value = pos.coords.latitude.toFixed(4);
         form.querySelector("input[name='lng']").value = pos.coords.longitude.toFixed(4);
         var place = form.querySelector("input[name='place']");
         if (place) { place.value = ""; }
         var name = form.querySelector("input[data-commune-input='place']");
         if (name) { name.value = ""; }
-        if (status) { status.textContent = "✓"; }
-        if (button.hasAttribute("data-submit")) { form.submit(); }
       }, function () {
         if (status) { status.textContent = "✕"; }
       }, { enableHighAccuracy: false, timeout: 10000, maximumAge: 600000 });
