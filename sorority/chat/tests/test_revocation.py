@@ -20,6 +20,7 @@ from django.test import Client
 from django.urls import path
 
 from config.asgi import application
+from conftest import as_second_factor_session
 from sorority.accounts.models import RoleAssignment, User
 from sorority.accounts.tests.factories import PASSWORD, UserFactory
 from sorority.chat import services
@@ -364,7 +365,7 @@ def moderators() -> tuple[User, User]:
         user = UserFactory()
         RoleAssignment.objects.create(user=user, role=RoleAssignment.Role.MODERATOR)
         TOTP.activate(user, "JBSWY3DPEHPK3PXPJBSWY3DPEHPK3PXP")
-        people.append(user)
+        people.append(as_second_factor_session(user))
     return people[0], people[1]
 
 
