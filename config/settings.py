@@ -301,6 +301,8 @@ AXES_COOLOFF_TIME = 1  # hours
 
 ADMIN_URL = env.str("DJANGO_ADMIN_URL", default="admin/")
 
+# Database sessions whose end closes the WebSockets they opened (docs/security.md).
+SESSION_ENGINE = "sorority.core.sessions"
 SESSION_COOKIE_AGE = env.int("SESSION_COOKIE_AGE", default=12 * 3600)
 SESSION_SAVE_EVERY_REQUEST = False
 MODERATOR_IDLE_TIMEOUT = 15 * 60

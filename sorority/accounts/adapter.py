@@ -6,6 +6,8 @@ from django.http import HttpRequest
 from django.utils.translation import gettext_lazy as _
 
 from sorority.accounts.models import User
+from sorority.core import account_state
+from sorority.core.account_state import Reason
 from sorority.core.validators import clean_display_name
 
 # E-mails that anyone can trigger for any address, by flow: each pair (account or
@@ -67,3 +69,15 @@ class AccountAdapter(DefaultAccountAdapter):
 def user_display(user: User) -> str:
     """How allauth names a person in its messages: her pseudonym, nothing else."""
     return user.display_name
+
+
+def password_changed(sender: type, user: User, **kwargs: object) -> None:
+    """allauth's password changed, set or reset (web and app), her session updated.
+
+    Connected in `CoreConfig.ready()` to `password_changed`, `password_set` and
+    `password_reset`, which allauth sends once the current session carries the new
+    authentication hash (its key rotated): her other sessions no longer match, and
+    the account-state hook makes their open sockets check again and close
+    (docs/security.md).
+    """
+    account_state.changed(user_id=user.pk, reason=Reason.PASSWORD)
