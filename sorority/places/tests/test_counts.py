@@ -185,3 +185,50 @@ def test_the_map_costs_the_same_few_queries_whatever_her_blocks(
                 r = client.get("/api/v1/map", {"bbox": REGION, "zoom": zoom, "layer": layer})
             assert r.status_code == 200
             assert sum(c["count"] for c in r.json()["cells"]) == len(TOWNS) // 3
+
+
+# --------------------------------------------------------------------------- #
+# The public landing page (by département, the same for everyone)
+# --------------------------------------------------------------------------- #
+
+_DEPARTMENT = re.compile(
+    r"<li>[^<(]*\((\w+)\) : (\d+) membres?(?:, (\d+) hébergeuses?)?</li>"
+)
+
+
+def _landing(client) -> dict[str, tuple[int, int | None]]:
+    from django.core.cache import cache
+
+    cache.clear()  # the section is cached for ten minutes: as if they had passed
+    html = client.get("/").content.decode()
+    return {
+        code: (int(n), int(h) if h else None) for code, n, h in _DEPARTMENT.findall(html)
+    }
+
+
+def test_the_public_figures_never_depend_on_anyone_in_a_block(client, member):
+    """Where someone who blocked her lives (or moves) never changes the landing page."""
+    for _ in range(6):
+        located_member("69123", **BOTH)
+        located_member("75111", **BOTH)
+    located_member("69266")  # located, no offer: on nobody's map, not counted
+    located_member("69266", safe_place={"visibility": "associations"})  # not on hers
+    located_member("69123", user=member, support={})
+    blocker = located_member("69259", **BOTH)
+    block_create(blocker=blocker, blocked=member)
+    before = _landing(client)
+    assert before == {"69": (6, 6), "75": (6, 6)}
+
+    # She moves next door to the member she blocked, pauses, comes back: nothing shows.
+    services.profile_update(user=blocker, data={"place": "75111"})
+    assert _landing(client) == before
+    services.profile_update(user=blocker, data={"paused": True})
+    assert _landing(client) == before
+    services.profile_update(user=blocker, data={"paused": False, "place": "69264"})
+    assert _landing(client) == before
+
+    # The figures are live for everyone else: a host in no block who moves is seen.
+    mover = located_member("69123", **BOTH)
+    assert _landing(client) == {"69": (7, 7), "75": (6, 6)}
+    services.profile_update(user=mover, data={"place": "75111"})
+    assert _landing(client) == {"69": (6, 6), "75": (7, 7)}
