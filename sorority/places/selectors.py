@@ -22,7 +22,7 @@ from sorority.places.models import (
     Profile,
     SafePlaceOffer,
 )
-from sorority.places.services import contributions, safe_place_availability
+from sorority.places.services import layers_of, map_cell_of, safe_place_availability
 
 if TYPE_CHECKING:
     from sorority.accounts.models import User
@@ -331,12 +331,10 @@ def _hidden_from(viewer: search.Viewer, layer_id: int, level: int) -> Counter[in
     everyone blocked either way (and, on the safe-place layer of a member who is
     not association staff, associations-only offers, which that layer never
     counts). Their own search rows give exactly what they add to each cell, by
-    the same rule as the counts (``services.contributions``). One primary-key
-    lookup; the set is small (herself and her blocks).
+    the same rule as the counts (``services.layers_of`` and ``map_cell_of``).
+    One lookup by member id; the set is small (herself and her blocks).
     """
-    hidden_ids = set(viewer.excluded_ids)
-    if viewer.user_id is not None:
-        hidden_ids.add(viewer.user_id)
+    hidden_ids = sorted(viewer.excluded_ids | {viewer.user_id} - {None})
     if not hidden_ids:
         return Counter()
     kind = (
@@ -344,13 +342,18 @@ def _hidden_from(viewer: search.Viewer, layer_id: int, level: int) -> Counter[in
         if layer_id == CellCount.Layer.SUPPORT
         else OfferIndex.Kind.SAFE_PLACE
     )
-    rows = OfferIndex.objects.filter(kind=kind, member_id__in=hidden_ids).values_list(
-        "kind", "assoc_only", "cell", "res"
-    )
+    table = connection.ops.quote_name(OfferIndex._meta.db_table)
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"SELECT assoc_only, cell, res FROM {table} "  # noqa: S608
+            f"WHERE member_id IN ({', '.join(['%s'] * len(hidden_ids))}) AND kind = %s",
+            [*hidden_ids, kind],
+        )
+        rows = cursor.fetchall()
     out: Counter[int] = Counter()
-    for (layer, res, cell), n in contributions(rows).items():
-        if layer == layer_id and res == level:
-            out[cell] += n
+    for assoc_only, cell, res in rows:
+        if layer_id in layers_of(kind, bool(assoc_only)):
+            out[map_cell_of(cell, res, level)] += 1
     return out
 
 

@@ -194,19 +194,27 @@ def layers_of(kind: int, assoc_only: bool) -> tuple[int, ...]:
     return (CellCount.Layer.SAFE_PLACE, CellCount.Layer.SAFE_PLACE_ALL)
 
 
+def map_cell_of(cell: int, res: int, level: int) -> int:
+    """The map cell an offer stored in ``cell`` (resolution ``res``) counts in at ``level``.
+
+    The parent of her stored cell at ``min(level, res)``: derived from the stored
+    cell only (never re-snapped), and never finer than her own cell.
+    """
+    return geo.cell_parent(cell, min(level, res))
+
+
 def contributions(
     rows: Iterable[tuple[int, bool, int, int]],
 ) -> Counter[tuple[int, int, int]]:
     """(layer, resolution, cell) counts for rows of (kind, assoc_only, cell, res).
 
-    At map level R an offer counts in the parent of its stored cell at
-    ``min(R, res)``: derived from the stored cell only (never re-snapped).
+    At map level R an offer counts in ``map_cell_of(cell, res, R)``.
     """
     counts: Counter[tuple[int, int, int]] = Counter()
     for kind, assoc_only, cell, res in rows:
         layers = layers_of(kind, assoc_only)
         for level in MAP_RESOLUTIONS:
-            parent = geo.cell_parent(cell, min(level, res))
+            parent = map_cell_of(cell, res, level)
             for layer in layers:
                 counts[(layer, level, parent)] += 1
     return counts
