@@ -232,3 +232,41 @@ def test_the_public_figures_never_depend_on_anyone_in_a_block(client, member):
     assert _landing(client) == {"69": (7, 7), "75": (6, 6)}
     services.profile_update(user=mover, data={"place": "75111"})
     assert _landing(client) == {"69": (6, 6), "75": (7, 7)}
+
+
+# --------------------------------------------------------------------------- #
+# The unread badge (navigation) and the conversation list it summarises
+# --------------------------------------------------------------------------- #
+
+
+def test_the_unread_badge_counts_only_conversations_she_can_open(client, member):
+    from sorority.chat.tests.factories import conversation_between, message_in
+
+    friend, blocker, blocked = UserFactory(), UserFactory(), UserFactory()
+    for other, n in ((friend, 2), (blocker, 3), (blocked, 4)):
+        conversation = conversation_between(member, other)
+        for _ in range(n):
+            message_in(conversation, other)
+    block_create(blocker=blocker, blocked=member)
+    block_create(blocker=member, blocked=blocked)
+    sign_in(client, member)
+    listed = client.get("/api/v1/conversations").json()
+    assert [c["unread"] for c in listed] == [2]
+    html = client.get("/places/map/").content.decode()
+    badges = re.findall(r'<span class="badge"[^>]*>(\d+)</span>', html)
+    assert badges == ["2"]
+
+
+def test_the_admin_cannot_change_a_status_behind_the_counts(client):
+    """A status or suspension saved by the admin would skip the re-indexing hooks."""
+    admin = UserFactory(is_staff=True, is_superuser=True)
+    host = located_member("69123", **BOTH)
+    client.force_login(admin)
+    from django.urls import reverse
+
+    r = client.get(reverse("admin:accounts_user_change", args=[host.pk]))
+    assert r.status_code == 200
+    html = r.content.decode()
+    assert 'name="display_name"' in html  # the form is there ...
+    assert 'name="status"' not in html  # ... but these are read-only
+    assert 'name="is_active"' not in html
