@@ -270,3 +270,35 @@ def test_the_admin_cannot_change_a_status_behind_the_counts(client):
     assert 'name="display_name"' in html  # the form is there ...
     assert 'name="status"' not in html  # ... but these are read-only
     assert 'name="is_active"' not in html
+
+
+def test_a_full_map_stays_exact_when_her_corrections_empty_a_top_cell(client, member):
+    """More cells than a map shows: the first 650 and "truncated" are hers, exactly."""
+    from h3.api import basic_int as h3
+
+    from sorority.places import geo
+    from sorority.places.models import CellCount
+    from sorority.places.selectors import MAP_MAX_CELLS
+
+    hidden = [located_member("69123", support={}) for _ in range(3)]
+    for other in hidden:
+        block_create(blocker=member, blocked=other)
+    lyon = geo.cell_parent(geo.snap(45.76, 4.84, 7), 3)
+    others = [c for c in h3.grid_disk(lyon, 16) if c != lyon][: MAP_MAX_CELLS + 4]
+    rows = []
+    for i, cell in enumerate(sorted(others)):
+        lat, lng = geo.cell_center(cell)
+        count = 3 if i < MAP_MAX_CELLS - 1 else 2
+        rows.append(
+            CellCount(layer=1, resolution=3, cell=cell, lat=lat, lng=lng, count=count)
+        )
+    CellCount.objects.bulk_create(rows)
+    sign_in(client, member)
+    r = client.get("/api/v1/map", {"bbox": "-90,-180,90,180", "zoom": 5, "layer": "support"})
+    data = r.json()
+    assert data["resolution"] == 3
+    shown = {c["cell"]: c["count"] for c in data["cells"]}
+    assert geo.cell_to_str(lyon) not in shown  # only people hidden from her there
+    assert len(shown) == MAP_MAX_CELLS
+    assert data["truncated"]  # 649 cells of 3 and 5 of 2 remain: more than 650
+    assert sorted(shown.values()).count(2) == 1
