@@ -12,7 +12,13 @@ class UserAdmin(admin.ModelAdmin):
     # Status and suspension change only through the account services (events, the
     # two-moderator ban, and the account-state hooks that keep search, map counts
     # and open channels in step): a change saved here would reach none of them.
-    readonly_fields = ["last_login", "date_joined", "consented_at", "status", "is_active"]
+    readonly_fields = [
+        "last_login",
+        "date_joined",
+        "consented_at",
+        "status",
+        "is_active",
+    ]
 
 
 @admin.register(RoleAssignment)

@@ -68,11 +68,15 @@ def counts() -> list[dict]:
     from sorority.accounts.models import Block
 
     on_the_map = OfferIndex.objects.filter(
-        Q(kind=OfferIndex.Kind.SUPPORT) | Q(kind=OfferIndex.Kind.SAFE_PLACE, assoc_only=False)
+        Q(kind=OfferIndex.Kind.SUPPORT)
+        | Q(kind=OfferIndex.Kind.SAFE_PLACE, assoc_only=False)
     )
     counted = (
         Profile.objects.filter(
-            cell__isnull=False, paused=False, user__status="member", user__is_active=True
+            cell__isnull=False,
+            paused=False,
+            user__status="member",
+            user__is_active=True,
         )
         .exclude(user_id__in=Block.objects.values("blocker_id"))
         .exclude(user_id__in=Block.objects.values("blocked_id"))
@@ -121,7 +125,11 @@ def landing_context() -> dict:
             "total_members": sum(r["members"] for r in rows),
             "total_hosts": sum(r["hosts"] or 0 for r in rows),
             "min_count": MIN_COUNT,
-            "height": round((_NORTH - _SOUTH) / ((_EAST - _WEST) * math.cos(math.radians(46.5))) * _WIDTH),
+            "height": round(
+                (_NORTH - _SOUTH)
+                / ((_EAST - _WEST) * math.cos(math.radians(46.5)))
+                * _WIDTH
+            ),
             "width": _WIDTH,
         }
         django_cache.set(CACHE_KEY, data, CACHE_SECONDS)

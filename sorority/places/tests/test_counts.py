@@ -26,8 +26,20 @@ pytestmark = pytest.mark.django_db
 #: Covers the whole Rhône with a margin (so no cell centre falls outside).
 REGION = "44.8,3.6,47.0,6.2"
 ZOOMS = (5, 7, 8, 10, 12, 14)
-TOWNS = ["69123", "69266", "69259", "69256", "69290", "69034", "69029", "69149",
-         "69282", "69264", "69286", "69275"]
+TOWNS = [
+    "69123",
+    "69266",
+    "69259",
+    "69256",
+    "69290",
+    "69034",
+    "69029",
+    "69149",
+    "69282",
+    "69264",
+    "69286",
+    "69275",
+]
 VILLAGE_RES_6 = "69192"  # Saint-Cyr-le-Chatoux: coarsened to res 6
 VILLAGE_RES_5 = "69261"  # Vernay: coarsened to res 5
 BOTH = {"support": {}, "safe_place": {}}
@@ -41,7 +53,10 @@ def _community(viewer: User) -> dict:
 
     def add(place, *, support=True, safe=True, **data):
         user = located_member(
-            place, support={} if support else None, safe_place={} if safe else None, **data
+            place,
+            support={} if support else None,
+            safe_place={} if safe else None,
+            **data,
         )
         if support:
             listed_support.add(user.pk)
@@ -84,12 +99,18 @@ def _community(viewer: User) -> dict:
     expired = UserFactory()
     services.profile_update(
         user=expired,
-        data={"place": "69256", "safe_place": {"offered": True, "availability": "dates",
-                                               "tonight": True}},
+        data={
+            "place": "69256",
+            "safe_place": {"offered": True, "availability": "dates", "tonight": True},
+        },
         now=week_ago,
     )
     listed_safe.add(expired.pk)
-    return {"support": listed_support, "safe_place": listed_safe, "assoc_only": assoc_only}
+    return {
+        "support": listed_support,
+        "safe_place": listed_safe,
+        "assoc_only": assoc_only,
+    }
 
 
 def _cell_list(client, cell: str, layer: str, level: int) -> list[int]:
@@ -103,7 +124,9 @@ def _cell_list(client, cell: str, layer: str, level: int) -> list[int]:
 
 
 @pytest.mark.parametrize("staff", [False, True], ids=["member", "association_staff"])
-def test_every_map_count_equals_the_cell_list_she_can_open(client, member, staff_member, staff):
+def test_every_map_count_equals_the_cell_list_she_can_open(
+    client, member, staff_member, staff
+):
     viewer = staff_member if staff else member
     expected = _community(viewer)
     if staff:
@@ -111,7 +134,9 @@ def test_every_map_count_equals_the_cell_list_she_can_open(client, member, staff
     sign_in(client, viewer)
     for layer in ("support", "safe_place"):
         for zoom in ZOOMS:
-            r = client.get("/api/v1/map", {"bbox": REGION, "zoom": zoom, "layer": layer})
+            r = client.get(
+                "/api/v1/map", {"bbox": REGION, "zoom": zoom, "layer": layer}
+            )
             assert r.status_code == 200, r.content
             data = r.json()
             assert not data["truncated"]
@@ -122,7 +147,9 @@ def test_every_map_count_equals_the_cell_list_she_can_open(client, member, staff
                 assert c["count"] == len(ids), where
                 assert c["count"] > 0, where
                 seen += ids
-            assert len(seen) == len(set(seen)), f"{layer} zoom {zoom}: a member in two cells"
+            assert len(seen) == len(set(seen)), (
+                f"{layer} zoom {zoom}: a member in two cells"
+            )
             assert set(seen) == expected[layer], f"{layer} zoom {zoom}"
 
 
@@ -156,14 +183,18 @@ def test_a_block_either_way_changes_her_count_at_once(client, member):
     sign_in(client, member)
 
     def lyon_count() -> int:
-        data = client.get("/api/v1/map", {"bbox": REGION, "zoom": 12, "layer": "support"}).json()
+        data = client.get(
+            "/api/v1/map", {"bbox": REGION, "zoom": 12, "layer": "support"}
+        ).json()
         return sum(c["count"] for c in data["cells"])
 
     assert lyon_count() == 2  # the two others, never herself
     block_create(blocker=blocker, blocked=member)
     assert lyon_count() == 1
     block_create(blocker=member, blocked=neighbour)
-    data = client.get("/api/v1/map", {"bbox": REGION, "zoom": 12, "layer": "support"}).json()
+    data = client.get(
+        "/api/v1/map", {"bbox": REGION, "zoom": 12, "layer": "support"}
+    ).json()
     assert data["cells"] == []  # a cell that reaches 0 is not drawn
 
 
@@ -182,7 +213,9 @@ def test_the_map_costs_the_same_few_queries_whatever_her_blocks(
     for zoom in (5, 12):
         for layer in ("support", "safe_place"):
             with django_assert_num_queries(6):
-                r = client.get("/api/v1/map", {"bbox": REGION, "zoom": zoom, "layer": layer})
+                r = client.get(
+                    "/api/v1/map", {"bbox": REGION, "zoom": zoom, "layer": layer}
+                )
             assert r.status_code == 200
             assert sum(c["count"] for c in r.json()["cells"]) == len(TOWNS) // 3
 
@@ -202,7 +235,8 @@ def _landing(client) -> dict[str, tuple[int, int | None]]:
     cache.clear()  # the section is cached for ten minutes: as if they had passed
     html = client.get("/").content.decode()
     return {
-        code: (int(n), int(h) if h else None) for code, n, h in _DEPARTMENT.findall(html)
+        code: (int(n), int(h) if h else None)
+        for code, n, h in _DEPARTMENT.findall(html)
     }
 
 
@@ -294,7 +328,9 @@ def test_a_full_map_stays_exact_when_her_corrections_empty_a_top_cell(client, me
         )
     CellCount.objects.bulk_create(rows)
     sign_in(client, member)
-    r = client.get("/api/v1/map", {"bbox": "-90,-180,90,180", "zoom": 5, "layer": "support"})
+    r = client.get(
+        "/api/v1/map", {"bbox": "-90,-180,90,180", "zoom": 5, "layer": "support"}
+    )
     data = r.json()
     assert data["resolution"] == 3
     shown = {c["cell"]: c["count"] for c in data["cells"]}
