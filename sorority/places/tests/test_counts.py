@@ -338,3 +338,102 @@ def test_a_full_map_stays_exact_when_her_corrections_empty_a_top_cell(client, me
     assert len(shown) == MAP_MAX_CELLS
     assert data["truncated"]  # 649 cells of 3 and 5 of 2 remain: more than 650
     assert sorted(shown.values()).count(2) == 1
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_suspension_racing_a_profile_change_leaves_counts_equal_to_lists(client):
+    """She moves town while a moderator suspends her: one waits for the other.
+
+    Her move is held inside its transaction (a row of the map counts it must
+    update is locked) while the suspension starts; without a lock on her profile
+    the suspension read her old rows, removed them from the counts, and left her
+    new rows and their counts behind: a suspended member counted on the map.
+    """
+    import threading
+    import time
+
+    from django.db import connection, connections, transaction
+
+    from sorority.places import geo
+    from sorority.places.models import CellCount, Profile
+
+    if connection.vendor != "postgresql":
+        pytest.skip("needs a database with row locks (PostgreSQL)")
+    viewer = UserFactory()
+    located_member("69123", user=viewer)
+    host = located_member("69123", **BOTH)
+    anchor = located_member("69264", **BOTH)  # her new town already has a count row
+    cell = geo.cell_parent(Profile.objects.get(user=anchor).cell, 7)
+    locked, release = threading.Event(), threading.Event()
+    errors: list[BaseException] = []
+    responses: list[int] = []
+
+    def run(fn) -> threading.Thread:
+        def target() -> None:
+            try:
+                fn()
+            except BaseException as exc:  # reported below
+                errors.append(exc)
+            finally:
+                connections.close_all()
+
+        thread = threading.Thread(target=target)
+        thread.start()
+        return thread
+
+    def hold_the_row() -> None:
+        with transaction.atomic():
+            list(
+                CellCount.objects.select_for_update().filter(
+                    layer=CellCount.Layer.SUPPORT, resolution=7, cell=cell
+                )
+            )
+            locked.set()
+            release.wait(15)
+
+    her = client.__class__()
+    sign_in(her, host)
+
+    def move() -> None:
+        r = her.patch(
+            "/api/v1/me/profile", {"place": "69264"}, content_type="application/json"
+        )
+        responses.append(r.status_code)
+
+    def waiting(n: int) -> None:
+        """Until ``n`` sessions of this test database wait on a row lock."""
+        deadline = time.monotonic() + 20
+        while time.monotonic() < deadline:
+            with connection.cursor() as cursor:
+                cursor.execute(
+                    "SELECT count(*) FROM pg_stat_activity WHERE wait_event_type = "
+                    "'Lock' AND datname = current_database()"
+                )
+                if cursor.fetchone()[0] >= n:
+                    return
+            time.sleep(0.05)
+        raise AssertionError(f"{n} sessions never waited")
+
+    holder = run(hold_the_row)
+    assert locked.wait(10)
+    mover = run(move)
+    waiting(1)  # her move has rewritten her rows and waits on the held row
+    suspension = run(lambda: user_suspend(user=User.objects.get(pk=host.pk)))
+    waiting(2)  # the suspension waits too (on her profile, or on her old rows)
+    release.set()
+    for thread in (holder, mover, suspension):
+        thread.join(15)
+    assert not errors
+    assert responses == [200]
+    sign_in(client, viewer)
+    for layer in ("support", "safe_place"):
+        for zoom in (5, 12):
+            data = client.get(
+                "/api/v1/map", {"bbox": REGION, "zoom": zoom, "layer": layer}
+            ).json()
+            counted = 0
+            for c in data["cells"]:
+                ids = _cell_list(client, c["cell"], layer, data["resolution"])
+                assert c["count"] == len(ids), f"{layer} zoom {zoom}"
+                counted += c["count"]
+            assert counted == 1  # the anchor only: she is suspended
