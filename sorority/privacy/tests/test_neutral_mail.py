@@ -172,7 +172,7 @@ def test_an_association_invitation_mail_is_neutral(community):
     member = community.people["member"]
     association = Association.objects.get(memberships__user=staff)
     with TestCase.captureOnCommitCallbacks(execute=True):
-        staff_invite(association=association, actor=staff, invitee=member)
+        staff_invite(association=association, actor=staff, reference=member.email)
     (message,) = _sent_to(member)
     assert_neutral(message)
 
