@@ -408,6 +408,17 @@ def _map(seed: int, log) -> dict:
         defaults={"display_name": "Viewer", "status": "member"},
     )
     rng = random.Random(seed + 2)
+    # A viewer blocked by 10 bench members and blocking 10 others: her counts are
+    # corrected for them (selectors._hidden_from), as on a real account.
+    from sorority.accounts.models import Block
+    from sorority.places.models import OfferIndex
+
+    others = list(OfferIndex.objects.values_list("member_id", flat=True)[:5000])
+    for i, other in enumerate(rng.sample(others, 20)):
+        pair = {"blocker_id": user.pk, "blocked_id": other}
+        if i % 2:
+            pair = {"blocker_id": other, "blocked_id": user.pk}
+        Block.objects.get_or_create(**pair)
     draw = _population_sampler(rng)
     out = {}
     for zoom in range(5, 16):

@@ -109,6 +109,7 @@ MIDDLEWARE = [
     "sorority.core.middleware.CsrfMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "sorority.privacy.middleware.ModeratorIdleTimeoutMiddleware",
+    "sorority.privacy.middleware.DiscreetCookieMiddleware",
     "sorority.core.middleware.AccessMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "sorority.core.middleware.PostOnlyGetMiddleware",
@@ -301,6 +302,8 @@ AXES_COOLOFF_TIME = 1  # hours
 
 ADMIN_URL = env.str("DJANGO_ADMIN_URL", default="admin/")
 
+# Database sessions whose end closes the WebSockets they opened (docs/security.md).
+SESSION_ENGINE = "sorority.core.sessions"
 SESSION_COOKIE_AGE = env.int("SESSION_COOKIE_AGE", default=12 * 3600)
 SESSION_SAVE_EVERY_REQUEST = False
 MODERATOR_IDLE_TIMEOUT = 15 * 60

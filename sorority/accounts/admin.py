@@ -9,7 +9,16 @@ class UserAdmin(admin.ModelAdmin):
     list_filter = ["status", "is_active"]
     search_fields = ["display_name"]
     exclude = ["password"]
-    readonly_fields = ["last_login", "date_joined", "consented_at"]
+    # Status and suspension change only through the account services (events, the
+    # two-moderator ban, and the account-state hooks that keep search, map counts
+    # and open channels in step): a change saved here would reach none of them.
+    readonly_fields = [
+        "last_login",
+        "date_joined",
+        "consented_at",
+        "status",
+        "is_active",
+    ]
 
 
 @admin.register(RoleAssignment)

@@ -93,47 +93,14 @@ def message_payload(message: Message) -> dict:
     }
 
 
-_pending: set = set()  # strong references to fire-and-forget pushes
-
-
 def _broadcast(payload: dict, user_ids: list[int], kind: str = "chat.message") -> None:
-    """Push to each person's group. Called on commit, never before.
+    """Push to each person's group. Called on commit, never before."""
+    from sorority.core.realtime import send_to_groups, user_group
 
-    When the write ran in a worker thread of an ASGI server (a WebSocket frame or an
-    ASGI request), the push is handed to the server's event loop without making the
-    database thread wait for it; elsewhere it runs to completion here.
-    """
-    import asyncio
-    import os
-
-    from asgiref.sync import SyncToAsync, async_to_sync
-    from channels.layers import get_channel_layer
-
-    layer = get_channel_layer()
-    if layer is None:
-        return
     event = {"type": kind, "message": payload}
-    targets = [f"user.{user_id}" for user_id in dict.fromkeys(user_ids) if user_id]
-
-    async def push() -> None:
-        await asyncio.gather(*(layer.group_send(group, event) for group in targets))
-
-    local = SyncToAsync.threadlocal
-    loop = getattr(local, "main_event_loop", None)
-    if (
-        loop is not None
-        and getattr(local, "main_event_loop_pid", None) == os.getpid()
-        and loop.is_running()
-    ):
-
-        def start() -> None:
-            task = loop.create_task(push())
-            _pending.add(task)
-            task.add_done_callback(_pending.discard)
-
-        loop.call_soon_threadsafe(start)
-        return
-    async_to_sync(push)()
+    send_to_groups(
+        [user_group(user_id) for user_id in dict.fromkeys(user_ids) if user_id], event
+    )
 
 
 def _post(*, sender: User, conversation: Conversation, text: str) -> Message:

@@ -4,12 +4,15 @@ from django.conf import settings
 from django.http import HttpRequest
 
 from sorority.core.navigation import nav_for
+from sorority.core.neutral import is_discreet
 
 
 def site(request: HttpRequest) -> dict:
     user = getattr(request, "user", None)
-    discreet = bool(user is not None and getattr(user, "discreet_mode", False))
-    exit_url = (getattr(user, "exit_url", "") if user is not None else "") or settings.QUICK_EXIT_URL
+    discreet = is_discreet(request)
+    exit_url = (
+        getattr(user, "exit_url", "") if user is not None else ""
+    ) or settings.QUICK_EXIT_URL
     return {
         "discreet": discreet,
         "site_name": "Notes" if discreet else "Sorority",

@@ -16,6 +16,8 @@ class NavItem:
     rule: Access
     order: int = 50
     badge: Callable[[HttpRequest], int] | None = field(default=None, compare=False)
+    # Shown instead of `label` in discreet mode, when the label says what the site is for.
+    plain_label: object = field(default=None, compare=False)
 
 
 _items: list[NavItem] = []
@@ -29,7 +31,9 @@ def register_nav(item: NavItem) -> None:
 def nav_for(request: HttpRequest) -> list[dict]:
     """Return the entries this person may use, in order, with optional badges."""
     from sorority.accounts.policies import access_denial
+    from sorority.core.neutral import is_discreet
 
+    discreet = is_discreet(request)
     user = getattr(request, "user", None)
     if user is None or not user.is_authenticated:
         return []
@@ -43,7 +47,9 @@ def nav_for(request: HttpRequest) -> list[dict]:
             continue
         entries.append(
             {
-                "label": item.label,
+                "label": item.plain_label
+                if discreet and item.plain_label
+                else item.label,
                 "url": url,
                 "current": request.path.startswith(url),
                 "badge": item.badge(request) if item.badge else 0,

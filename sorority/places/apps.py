@@ -17,10 +17,34 @@ class PlacesConfig(AppConfig):
 
         account_state.register("places.reindex", account_hooks.account_state_changed)
 
-        register_nav(NavItem(label=_("Find help"), url_name="places:search_support", rule=Access.MEMBER, order=20))
-        register_nav(NavItem(label=_("Safe place"), url_name="places:search_safe_place", rule=Access.MEMBER, order=21))
-        register_nav(NavItem(label=_("Map"), url_name="places:map", rule=Access.MEMBER, order=22))
-        register_nav(NavItem(label=_("My profile"), url_name="places:profile", rule=Access.MEMBER, order=23))
+        register_nav(
+            NavItem(
+                label=_("Find help"),
+                url_name="places:search_support",
+                rule=Access.MEMBER,
+                order=20,
+            )
+        )
+        register_nav(
+            NavItem(
+                label=_("Safe place"),
+                plain_label=_("Housing"),
+                url_name="places:search_safe_place",
+                rule=Access.MEMBER,
+                order=21,
+            )
+        )
+        register_nav(
+            NavItem(label=_("Map"), url_name="places:map", rule=Access.MEMBER, order=22)
+        )
+        register_nav(
+            NavItem(
+                label=_("My profile"),
+                url_name="places:profile",
+                rule=Access.MEMBER,
+                order=23,
+            )
+        )
         register_section(
             Section(
                 template="places/community_section.html",

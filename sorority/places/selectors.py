@@ -7,6 +7,7 @@ cell (or commune) centres rounded with a floor, area names of cells.
 from __future__ import annotations
 
 import math
+from collections import Counter
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
@@ -21,7 +22,7 @@ from sorority.places.models import (
     Profile,
     SafePlaceOffer,
 )
-from sorority.places.services import safe_place_availability
+from sorority.places.services import layers_of, map_cell_of, safe_place_availability
 
 if TYPE_CHECKING:
     from sorority.accounts.models import User
@@ -323,10 +324,49 @@ def _bbox_area_km2(south: float, west: float, north: float, east: float) -> floa
     )
 
 
+def _hidden_from(viewer: search.Viewer, layer_id: int, level: int) -> Counter[int]:
+    """What the stored counts hold at ``level`` that her cell lists never show.
+
+    ``CellCount`` is the same for everyone; her lists leave out herself and
+    everyone blocked either way (and, on the safe-place layer of a member who is
+    not association staff, associations-only offers, which that layer never
+    counts). Their own search rows give exactly what they add to each cell, by
+    the same rule as the counts (``services.layers_of`` and ``map_cell_of``).
+    One lookup by member id; the set is small (herself and her blocks).
+    """
+    hidden_ids = sorted(viewer.excluded_ids | {viewer.user_id} - {None})
+    if not hidden_ids:
+        return Counter()
+    kind = (
+        OfferIndex.Kind.SUPPORT
+        if layer_id == CellCount.Layer.SUPPORT
+        else OfferIndex.Kind.SAFE_PLACE
+    )
+    table = connection.ops.quote_name(OfferIndex._meta.db_table)
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"SELECT assoc_only, cell, res FROM {table} "  # noqa: S608
+            f"WHERE member_id IN ({', '.join(['%s'] * len(hidden_ids))}) AND kind = %s",
+            [*hidden_ids, kind],
+        )
+        rows = cursor.fetchall()
+    out: Counter[int] = Counter()
+    for assoc_only, cell, res in rows:
+        if layer_id in layers_of(kind, bool(assoc_only)):
+            out[map_cell_of(cell, res, level)] += 1
+    return out
+
+
 def map_cells(
     user: User, *, bbox: tuple[float, float, float, float], zoom: int, layer: str
 ) -> dict:
-    """Counts per cell in a viewport, at a level coarse enough to stay bounded."""
+    """Counts per cell in a viewport, at a level coarse enough to stay bounded.
+
+    Each count is the number of members her list of that cell shows
+    (``cell_members``): the shared roll-up minus what herself and the people
+    blocked either way add to it (``_hidden_from``); a cell left empty is not
+    drawn. Nothing is ever counted that she could not list (docs/security.md).
+    """
     viewer = viewer_for(user)
     layer_id = layer_for(layer, viewer)
     if not 0 <= zoom <= 22:
@@ -342,6 +382,10 @@ def map_cells(
         ranges = [(max(-180.0, west - pad), min(180.0, east + pad))]
     else:
         ranges = [(west - pad, 180.0), (-180.0, east + pad)]
+    hidden = _hidden_from(viewer, layer_id, level)
+    # The largest counts first: fetching one more row per corrected cell keeps the
+    # first MAP_MAX_CELLS + 1 after the correction exact (a correction only lowers).
+    limit = MAP_MAX_CELLS + 1 + len(hidden)
     table = connection.ops.quote_name(CellCount._meta.db_table)
     rows: list = []
     with connection.cursor() as cursor:
@@ -351,9 +395,12 @@ def map_cells(
                 "WHERE layer = %s AND resolution = %s AND lat BETWEEN %s AND %s "
                 "AND lng BETWEEN %s AND %s AND count > 0 "
                 "ORDER BY count DESC, cell LIMIT %s",
-                [layer_id, level, south, north, w, e, MAP_MAX_CELLS + 1],
+                [layer_id, level, south, north, w, e, limit],
             )
             rows += cursor.fetchall()
+    if hidden:
+        rows = [(c, lat, lng, n - hidden.get(c, 0)) for c, lat, lng, n in rows]
+        rows = [r for r in rows if r[3] > 0]
     rows.sort(key=lambda r: (-r[3], r[0]))
     truncated = len(rows) > MAP_MAX_CELLS
     return {

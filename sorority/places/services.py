@@ -14,7 +14,7 @@ from typing import TYPE_CHECKING
 from zoneinfo import ZoneInfo
 
 from django.core.exceptions import ValidationError
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.db.models import F
 from django.utils import timezone
 
@@ -195,36 +195,50 @@ def layers_of(kind: int, assoc_only: bool) -> tuple[int, ...]:
     return (CellCount.Layer.SAFE_PLACE, CellCount.Layer.SAFE_PLACE_ALL)
 
 
+def map_cell_of(cell: int, res: int, level: int) -> int:
+    """The map cell an offer stored in ``cell`` (resolution ``res``) counts in at ``level``.
+
+    The parent of her stored cell at ``min(level, res)``: derived from the stored
+    cell only (never re-snapped), and never finer than her own cell.
+    """
+    return geo.cell_parent(cell, min(level, res))
+
+
 def contributions(
     rows: Iterable[tuple[int, bool, int, int]],
 ) -> Counter[tuple[int, int, int]]:
     """(layer, resolution, cell) counts for rows of (kind, assoc_only, cell, res).
 
-    At map level R an offer counts in the parent of its stored cell at
-    ``min(R, res)``: derived from the stored cell only (never re-snapped).
+    At map level R an offer counts in ``map_cell_of(cell, res, R)``.
     """
     counts: Counter[tuple[int, int, int]] = Counter()
     for kind, assoc_only, cell, res in rows:
         layers = layers_of(kind, assoc_only)
         for level in MAP_RESOLUTIONS:
-            parent = geo.cell_parent(cell, min(level, res))
+            parent = map_cell_of(cell, res, level)
             for layer in layers:
                 counts[(layer, level, parent)] += 1
     return counts
 
 
 def _apply_counts(delta: Counter[tuple[int, int, int]]) -> None:
+    """Add ``delta`` to the counts (sorted, so concurrent writers lock in one order)."""
     for (layer, level, cell), d in sorted(delta.items()):
         if d == 0:
             continue
-        updated = CellCount.objects.filter(
-            layer=layer, resolution=level, cell=cell
-        ).update(count=F("count") + d)
-        if not updated:
-            lat, lng = geo.cell_center(cell)
-            CellCount.objects.create(
-                layer=layer, resolution=level, cell=cell, lat=lat, lng=lng, count=d
-            )
+        row = CellCount.objects.filter(layer=layer, resolution=level, cell=cell)
+        if row.update(count=F("count") + d):
+            continue
+        lat, lng = geo.cell_center(cell)
+        try:
+            # Two first members of a cell at once: the second insert waits for the
+            # first, fails on the unique constraint, and adds to the row instead.
+            with transaction.atomic():
+                CellCount.objects.create(
+                    layer=layer, resolution=level, cell=cell, lat=lat, lng=lng, count=d
+                )
+        except IntegrityError:
+            row.update(count=F("count") + d)
 
 
 @transaction.atomic
@@ -234,8 +248,12 @@ def profile_reindex(*, user: User, now: dt.datetime | None = None) -> None:
     Call after anything that changes whether she may be found (profile, offers,
     her account status). Emits no event (a read model only).
     """
+    # Her profile row is locked first: two re-indexings of one member (a double
+    # submit, the availability job, a moderator) run one after the other, so each
+    # sees the rows the other wrote and the counts stay equal to the rows.
     profile = (
-        Profile.objects.select_related("user", "support", "safe_place")
+        Profile.objects.select_for_update(of=("self",))
+        .select_related("user", "support", "safe_place")
         .filter(user=user)
         .first()
     )

@@ -37,7 +37,10 @@ class ModeratorIdleTimeoutMiddleware:
         user = getattr(request, "user", None)
         if user is None or not user.is_authenticated:
             return False
-        if request.path.startswith(settings.STATIC_URL) or request.path in _PASSIVE_PATHS:
+        if (
+            request.path.startswith(settings.STATIC_URL)
+            or request.path in _PASSIVE_PATHS
+        ):
             return False
         from sorority.accounts.policies import holds_moderator_role
 
@@ -53,3 +56,39 @@ class ModeratorIdleTimeoutMiddleware:
         if not isinstance(last, int | float) or now - last >= STAMP_EVERY:
             request.session[SESSION_KEY] = now
         return False
+
+
+class DiscreetCookieMiddleware:
+    """Keep the device's discreet-mode cookie in step with her setting.
+
+    Signed in, her setting decides every page; the cookie lets the pages she then
+    sees signed out on this device (an expired session, the login page) be neutral
+    too. It holds "1" and nothing about her. Signing out or the quick exit clears it
+    with the rest of the site's data (`Clear-Site-Data`).
+    """
+
+    MAX_AGE = 365 * 24 * 3600
+
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        from sorority.core.neutral import DISCREET_COOKIE
+
+        response = self.get_response(request)
+        user = getattr(request, "user", None)
+        if user is None or not user.is_authenticated:
+            return response
+        has_cookie = request.COOKIES.get(DISCREET_COOKIE) == "1"
+        if user.discreet_mode and not has_cookie:
+            response.set_cookie(
+                DISCREET_COOKIE,
+                "1",
+                max_age=self.MAX_AGE,
+                secure=settings.SESSION_COOKIE_SECURE,
+                httponly=True,
+                samesite="Lax",
+            )
+        elif not user.discreet_mode and DISCREET_COOKIE in request.COOKIES:
+            response.delete_cookie(DISCREET_COOKIE, samesite="Lax")
+        return response

@@ -195,9 +195,10 @@ def _retention_context() -> dict:
 
     from django.conf import settings
 
-    contact = getattr(settings, "PRIVACY_CONTACT_EMAIL", "") or parseaddr(
-        settings.DEFAULT_FROM_EMAIL
-    )[1]
+    contact = (
+        getattr(settings, "PRIVACY_CONTACT_EMAIL", "")
+        or parseaddr(settings.DEFAULT_FROM_EMAIL)[1]
+    )
     return {
         "inactive_days": getattr(settings, "INACTIVE_APPLICANT_DAYS", 90),
         "flags_enabled": abuser_flags_enabled(),
@@ -209,8 +210,9 @@ def _retention_context() -> dict:
 # Installed web app (SECURITY.md 38)
 # ---------------------------------------------------------------------------
 def _discreet(request: HttpRequest) -> bool:
-    user = getattr(request, "user", None)
-    return bool(user is not None and getattr(user, "discreet_mode", False))
+    from sorority.core.neutral import is_discreet
+
+    return is_discreet(request)
 
 
 @access(Access.PUBLIC)

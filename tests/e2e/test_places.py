@@ -54,3 +54,28 @@ def test_safe_place_search_asks_about_danger_before_anything(page, live_server):
     page.click("button[name=safety][value=yes]")
     expect(page.locator("a[href='tel:17']").first).to_be_visible()
     expect(page.locator("a[href='sms:114']")).to_be_visible()
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_blocked_member_sees_the_same_number_on_the_marker_and_in_the_panel(
+    page, live_server
+):
+    """Issue 10: the marker of the blocker's home cell must not count her."""
+    from sorority.accounts.services import block_create
+
+    member = UserFactory(display_name="Zoé")
+    located_member("69123", user=member, support={})
+    neighbour = located_member("69123", support={})
+    neighbour.display_name = "Voisine"
+    neighbour.save()
+    blocker = located_member("69123", support={})
+    block_create(blocker=blocker, blocked=member)
+    login(page, live_server, member.email, PASSWORD)
+
+    page.goto(f"{live_server.url}/places/map/")
+    markers = page.locator(".leaflet-marker-icon.cell-marker")
+    expect(markers).to_have_count(1, timeout=10000)
+    expect(markers.first.locator(".count")).to_have_text("1")
+    markers.first.click()
+    expect(page.locator("#cell-panel h2")).to_have_text(re.compile(r"^1 membre "))
+    expect(page.locator("#cell-panel .member-card h3")).to_have_text("Voisine")

@@ -14,6 +14,7 @@ from sorority.chat.tests.factories import conversation_between
 
 ws_db = [pytest.mark.asyncio, pytest.mark.django_db(transaction=True)]
 ORIGIN = (b"origin", b"http://testserver")
+HOST = (b"host", b"testserver")
 
 
 def _session_cookie(user: User | None) -> bytes:
@@ -26,7 +27,7 @@ def _session_cookie(user: User | None) -> bytes:
 
 async def connect(user: User | None, path: str = "/ws/chat/") -> tuple:
     cookie = await database_sync_to_async(_session_cookie)(user)
-    headers = [ORIGIN]
+    headers = [ORIGIN, HOST]
     if cookie:
         headers.append((b"cookie", cookie))
     communicator = WebsocketCommunicator(application, path, headers=headers)
@@ -90,7 +91,7 @@ async def test_a_foreign_origin_is_refused():
     communicator = WebsocketCommunicator(
         application,
         "/ws/chat/",
-        headers=[(b"origin", b"https://evil.example"), (b"cookie", cookie)],
+        headers=[(b"origin", b"https://evil.example"), HOST, (b"cookie", cookie)],
     )
     connected, _code = await communicator.connect(timeout=3)
     assert not connected
@@ -263,12 +264,14 @@ async def test_apps_connect_with_their_session_token():
 
     token = await token_for(alice)
     communicator = WebsocketCommunicator(
-        application, f"/ws/chat/?token={token}", headers=[ORIGIN]
+        application, f"/ws/chat/?token={token}", headers=[ORIGIN, HOST]
     )
     connected, _ = await communicator.connect(timeout=3)
     assert connected
     await communicator.disconnect()
-    bad = WebsocketCommunicator(application, "/ws/chat/?token=nope", headers=[ORIGIN])
+    bad = WebsocketCommunicator(
+        application, "/ws/chat/?token=nope", headers=[ORIGIN, HOST]
+    )
     connected, code = await bad.connect(timeout=3)
     assert not connected
     assert code == 4401
