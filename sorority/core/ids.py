@@ -6,8 +6,9 @@ but an overflow error (a 500) on both, so ids are checked at the edge, here, and
 out-of-range id is refused like any other malformed input (docs/security.md).
 
 - API: `Id` for a field or a path parameter, `id_list(n)` for a list of at most n.
-- Pages: `IdField` / `IdListField` in forms, `parse_id` / `parse_ids` for raw POST or
-  GET values, and the `id` path converter for URLs.
+- Pages: `parse_id` / `parse_ids` for raw POST or GET values. (Django's own exact
+  lookups already answer an out-of-range `<int:pk>` of a URL with "no match", a 404;
+  it is `__in` lookups and inserts that overflow.)
 """
 
 from __future__ import annotations
@@ -15,8 +16,6 @@ from __future__ import annotations
 from collections.abc import Iterable
 from typing import Annotated
 
-from django import forms
-from django.utils.translation import gettext_lazy as _
 from pydantic import Field
 
 ID_MIN = 1
@@ -33,8 +32,6 @@ def id_list(max_items: int = ID_LIST_MAX, *, min_items: int = 0) -> object:
     """A list of at most `max_items` ids, each in the database's range."""
     return Annotated[list[Id], Field(min_length=min_items, max_length=max_items)]
 
-
-IdList = id_list()
 
 
 def is_id(value: object) -> bool:
@@ -71,29 +68,3 @@ def parse_ids(values: Iterable[object], *, limit: int = ID_LIST_MAX) -> list[int
         if number is not None and number not in ids:
             ids.append(number)
     return ids
-
-
-class IdField(forms.IntegerField):
-    """A form field for one id: a whole number in the database's range."""
-
-    default_error_messages = {"invalid": _("Enter a valid identifier.")}
-
-    def __init__(self, **kwargs: object) -> None:
-        kwargs.setdefault("min_value", ID_MIN)
-        kwargs.setdefault("max_value", ID_MAX)
-        super().__init__(**kwargs)  # type: ignore[arg-type]
-
-
-class IdConverter:
-    """`<id:pk>` in URLs: digits in the database's range, anything else is a 404."""
-
-    regex = "[0-9]{1,19}"
-
-    def to_python(self, value: str) -> int:
-        number = parse_id(value)
-        if number is None:
-            raise ValueError(value)  # the URL does not match: 404
-        return number
-
-    def to_url(self, value: int) -> str:
-        return str(int(value))
