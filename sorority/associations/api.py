@@ -129,9 +129,7 @@ def staff_invite(request: HttpRequest, pk: Id, payload: InviteIn) -> Status:
     )
 
 
-@router.get(
-    "/associations/{pk}/invitations", response=list[InvitationOut], auth=MEMBER
-)
+@router.get("/associations/{pk}/invitations", response=list[InvitationOut], auth=MEMBER)
 def staff_invitation_list(request: HttpRequest, pk: Id) -> list:
     """Pending invitations of an association (its representative only)."""
     association = get_object_or_404(associations_visible_to(request.user), pk=pk)
