@@ -33,7 +33,6 @@ def id_list(max_items: int = ID_LIST_MAX, *, min_items: int = 0) -> object:
     return Annotated[list[Id], Field(min_length=min_items, max_length=max_items)]
 
 
-
 def is_id(value: object) -> bool:
     """Say whether `value` is an int in the range of a primary key."""
     return (
