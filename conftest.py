@@ -101,3 +101,31 @@ def applicant_client(client, applicant) -> Client:
 @pytest.fixture
 def moderator_client(client, moderator) -> Client:
     return sign_in(client, moderator, second_factor=True)
+
+
+def _run_rank(item: pytest.Item) -> int:
+    """0 database tests in a transaction, 1 no database, 2 flushing tests, 3 browsers."""
+    if "tests/e2e/" in str(item.fspath):
+        return 3
+    marker = item.get_closest_marker("django_db")
+    fixtures = getattr(item, "fixturenames", ())
+    flushing = (
+        marker is not None
+        and bool(marker.kwargs.get("transaction") or marker.kwargs.get("reset_sequences"))
+    ) or bool({"transactional_db", "live_server"} & set(fixtures))
+    if flushing:
+        return 2
+    return 0 if marker is not None or "db" in fixtures else 1
+
+
+@pytest.hookimpl(trylast=True)
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    """Run tests that flush the database, then the browser journeys, last.
+
+    A flushing test (transactional, live server, another process) empties the
+    tables that data migrations filled (the hotline directory), and Playwright's
+    sync API leaves an event loop running in the main thread that later asyncio
+    tests cannot share. Plugins may reorder the collection (pytest-django does,
+    others too), so this hook runs last and settles the order.
+    """
+    items.sort(key=_run_rank)

@@ -7,6 +7,7 @@ in-memory cache and channel layer, local files, console e-mail) needs nothing ru
 import secrets
 import warnings
 from pathlib import Path
+from urllib.parse import urlsplit
 
 import environ
 from csp.constants import NONCE, NONE, SELF
@@ -174,10 +175,18 @@ if REDIS_URL:
             "LOCATION": REDIS_URL,
         }
     }
+    # Redis Pub/Sub channels ignore the database number: two instances (or two test
+    # runs) sharing one Redis server would hear each other's `user.<id>` groups. The
+    # prefix keeps them apart; by default it follows the database number in the URL.
+    _redis_db = urlsplit(REDIS_URL).path.strip("/") or "0"
     CHANNEL_LAYERS = {
         "default": {
             "BACKEND": "channels_redis.pubsub.RedisPubSubChannelLayer",
-            "CONFIG": {"hosts": [REDIS_URL]},
+            "CONFIG": {
+                "hosts": [REDIS_URL],
+                "prefix": env.str("CHANNEL_LAYER_PREFIX", default="")
+                or f"sorority{_redis_db}",
+            },
         }
     }
 else:
