@@ -15,6 +15,7 @@ class VerificationConfig(AppConfig):
         from sorority.verification import personal_data, views
 
         status_panels.register("verification", views.next_step_panel)
+        status_panels.register("verification_wait", views.expected_wait_panel)
 
         register_nav(
             NavItem(
