@@ -302,7 +302,7 @@ def claim_next(request: HttpRequest) -> dict:
     case = services.verification_claim_next(moderator=request.user)
     if case is None:
         raise NotFound("No verification is waiting for you.", code="queue_empty")
-    return queue_item(VerificationRequest.objects.select_related("user", "assignee").get(pk=case.pk))
+    return _fresh_item(case)
 
 
 @router.post(
@@ -311,11 +311,16 @@ def claim_next(request: HttpRequest) -> dict:
     auth=api_access(Access.MODERATOR),
 )
 def recuse(request: HttpRequest, case_id: str) -> dict:
-    """"I know this person": hand the case back; it is never offered to you again."""
+    """Say "I know this person": the case goes back, never offered to you again."""
     case = services.verification_recuse(
         case=edge.case_for(request, case_id), moderator=request.user
     )
-    return queue_item(VerificationRequest.objects.select_related("user", "assignee").get(pk=case.pk))
+    return _fresh_item(case)
+
+
+def _fresh_item(case: VerificationRequest) -> dict:
+    cases = VerificationRequest.objects.select_related("user", "assignee")
+    return queue_item(cases.get(pk=case.pk))
 
 
 def queue_item(case: VerificationRequest) -> dict:

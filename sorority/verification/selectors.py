@@ -47,7 +47,9 @@ def _not_barred(
     )
 
 
-def claimable_for(moderator: User, *, surge: bool = False) -> QuerySet[VerificationRequest]:
+def claimable_for(
+    moderator: User, *, surge: bool = False
+) -> QuerySet[VerificationRequest]:
     """Unclaimed cases she may take, in the order they are offered."""
     cases = VerificationRequest.objects.filter(
         state=State.SUBMITTED, assignee__isnull=True
@@ -69,11 +71,12 @@ def verification_status(user: User) -> dict:
     reason = None
     if status in ("resubmit", "refused") and latest is not None and latest.reason:
         reason = latest.reason
+    wait = expected_wait_hours(user) if status == "pending" else None
     return {
         "status": status,
         "reason": reason,
         "receipts": list(deletion_receipts(user)),
-        "expected_wait_hours": expected_wait_hours(user) if status == "pending" else None,
+        "expected_wait_hours": wait,
     }
 
 

@@ -483,8 +483,10 @@ def verification_claim_next(*, moderator: User) -> VerificationRequest | None:
 
 
 @transaction.atomic
-def verification_recuse(*, case: VerificationRequest, moderator: User) -> VerificationRequest:
-    """"I know this person": hand the case back; she is never offered it again.
+def verification_recuse(
+    *, case: VerificationRequest, moderator: User
+) -> VerificationRequest:
+    """Say "I know this person": hand the case back; she is never offered it again.
 
     Audited with the case's random id and her pseudonymous id only.
     """
@@ -509,7 +511,11 @@ def _draw_second_review() -> bool:
 
 
 def _record(
-    case: VerificationRequest, moderator: User, outcome: str, *, agreed: bool | None = None
+    case: VerificationRequest,
+    moderator: User,
+    outcome: str,
+    *,
+    agreed: bool | None = None,
 ) -> None:
     ReviewRecord.objects.create(
         request_id=case.pk,
@@ -537,7 +543,11 @@ def surge_check() -> bool:
 
     state = surge_state()
     with transaction.atomic():
-        episode = SurgeEpisode.objects.select_for_update().filter(ended_at__isnull=True).first()
+        episode = (
+            SurgeEpisode.objects.select_for_update()
+            .filter(ended_at__isnull=True)
+            .first()
+        )
         if not state.active:
             if episode is not None:
                 episode.ended_at = timezone.now()
@@ -789,8 +799,12 @@ def _decide(
         case.save()
         audit(AuditEntry.Kind.DECIDED, actor_id=moderator.pk, request_id=case.pk,
               outcome="senior_review")
-        _record(case, moderator, ReviewRecord.Outcome.SENIOR_REVIEW,
-                agreed=True if case.second_review else None)
+        _record(
+            case,
+            moderator,
+            ReviewRecord.Outcome.SENIOR_REVIEW,
+            agreed=True if case.second_review else None,
+        )
         case.second_review = False
         case.save(update_fields=["second_review"])
         return Decision("senior_review", warnings)
@@ -813,8 +827,12 @@ def _decide(
         case.first_reviewer = moderator
         case.assignee = None
         case.save()
-        audit(AuditEntry.Kind.DECIDED, actor_id=moderator.pk, request_id=case.pk,
-              outcome="second_review")
+        audit(
+            AuditEntry.Kind.DECIDED,
+            actor_id=moderator.pk,
+            request_id=case.pk,
+            outcome="second_review",
+        )
         return Decision("second_review", warnings)
     if decision == "approve":
         case.transition(State.APPROVED)
@@ -835,8 +853,12 @@ def _decide(
         status = User.Status.RESUBMIT
     case.decided_at = timezone.now()
     case.full_clean(exclude=["wrapped_dek"])
-    _record(case, moderator, case.state,
-            agreed=(decision == "approve") if case.second_review else None)
+    _record(
+        case,
+        moderator,
+        case.state,
+        agreed=(decision == "approve") if case.second_review else None,
+    )
     case.second_review = False
     case.save()
     user_set_status(user=applicant, status=status, actor=moderator)

@@ -77,9 +77,8 @@ def surge_state(now: datetime.datetime | None = None) -> Surge:
     rate = decisions_per_hour(now)
     wait = pending / rate if rate else None
     threshold = settings.VERIFICATION_SURGE_THRESHOLD
-    by_rate = (
-        pending >= settings.VERIFICATION_SURGE_MIN_QUEUE
-        and (wait is None or wait > settings.VERIFICATION_SURGE_WAIT_HOURS)
+    by_rate = pending >= settings.VERIFICATION_SURGE_MIN_QUEUE and (
+        wait is None or wait > settings.VERIFICATION_SURGE_WAIT_HOURS
     )
     return Surge(
         active=pending >= threshold or by_rate,
@@ -117,7 +116,9 @@ def queue_position(case: VerificationRequest, *, surge: bool) -> int:
     )
 
 
-def expected_wait_hours(user: User, now: datetime.datetime | None = None) -> float | None:
+def expected_wait_hours(
+    user: User, now: datetime.datetime | None = None
+) -> float | None:
     """Her honest expected wait: her place in the queue over the measured decision rate.
 
     None when she is not waiting, or when no decision was made in the last seven days
@@ -199,7 +200,9 @@ def queue_statistics(*, days: int, now: datetime.datetime | None = None) -> dict
         if r["submitted_at"] is not None
         and r["outcome"] not in (Outcome.SENIOR_REVIEW, Outcome.SECOND_REVIEW)
     ]
-    reasons = Counter(r["reason"] or "none" for r in decisions if r["outcome"] in REFUSALS)
+    reasons = Counter(
+        r["reason"] or "none" for r in decisions if r["outcome"] in REFUSALS
+    )
     by_moderator: dict[int | None, dict] = {}
     times: dict[int | None, list[float]] = defaultdict(list)
     for r in decisions:
@@ -209,7 +212,9 @@ def queue_statistics(*, days: int, now: datetime.datetime | None = None) -> dict
         )
         row["decisions"] += 1
         if r["claimed_at"] is not None:
-            times[r["moderator_id"]].append((r["decided_at"] - r["claimed_at"]).total_seconds())
+            times[r["moderator_id"]].append(
+                (r["decided_at"] - r["claimed_at"]).total_seconds()
+            )
     per_day = (
         ReviewRecord.objects.filter(
             decided_at__gt=since, decided_at__lte=now, outcome__in=DECISIONS
@@ -255,14 +260,20 @@ def queue_statistics(*, days: int, now: datetime.datetime | None = None) -> dict
             "p95_seconds": _seconds(percentile(handling, 0.95)),
         },
         "time_to_decision": _distribution(finals),
-        "resubmission_share": _share(sum(1 for r in decisions if r["round"] > 1), len(decisions)),
+        "resubmission_share": _share(
+            sum(1 for r in decisions if r["round"] > 1), len(decisions)
+        ),
         "refusals": [
             {"reason": reason, "count": count, "share": _share(count, len(decisions))}
-            for reason, count in sorted(reasons.items(), key=lambda item: (-item[1], item[0]))
+            for reason, count in sorted(
+                reasons.items(), key=lambda item: (-item[1], item[0])
+            )
         ],
         "moderators": moderators,
         "second_review": {
-            "requested": sum(1 for r in decisions if r["outcome"] == Outcome.SECOND_REVIEW),
+            "requested": sum(
+                1 for r in decisions if r["outcome"] == Outcome.SECOND_REVIEW
+            ),
             "completed": len(second),
             "agreed": agreed,
             "overturned": len(second) - agreed,

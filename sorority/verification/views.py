@@ -15,7 +15,11 @@ from sorority.core.access import Access, access
 from sorority.core.errors import ApplicationError
 from sorority.verification import edge, gestures, selectors, services, statistics
 from sorority.verification.forms import DecisionForm
-from sorority.verification.models import MAX_REVISIONS, ReasonCode, VerificationChallenge
+from sorority.verification.models import (
+    MAX_REVISIONS,
+    ReasonCode,
+    VerificationChallenge,
+)
 from sorority.verification.policies import recently_authenticated
 from sorority.verification.reasons import Step, appeal_address, next_step
 
@@ -122,12 +126,14 @@ def _wait_context(status: dict) -> dict:
     """Her expected wait in words-ready numbers, and whether the queue is in surge."""
     hours = status.get("expected_wait_hours")
     if status["status"] != "pending":
-        return {"expected_wait_hours": None, "surge": False}
+        return {"wait": None}
     return {
-        "expected_wait_hours": hours,
-        "expected_wait_whole_hours": max(1, round(hours)) if hours is not None else None,
-        "expected_wait_days": max(2, round(hours / 24)) if hours is not None else None,
-        "surge": statistics.surge_state().active,
+        "wait": {
+            "hours": hours,
+            "whole_hours": max(1, round(hours)) if hours is not None else None,
+            "days": max(2, round(hours / 24)) if hours is not None else None,
+            "surge": statistics.surge_state().active,
+        }
     }
 
 
@@ -136,7 +142,8 @@ def expected_wait_panel(request: HttpRequest) -> dict | None:
     status = selectors.verification_status(request.user)
     if status["status"] != "pending":
         return None
-    return {"template": "verification/expected_wait.html", **_wait_context(status)}
+    template = "verification/expected_wait_panel.html"
+    return {"template": template, **_wait_context(status)}
 
 
 def next_step_panel(request: HttpRequest) -> dict | None:
@@ -217,7 +224,7 @@ def moderation_claim_next(request: HttpRequest) -> HttpResponse:
 @access(Access.MODERATOR)
 @require_POST
 def moderation_recuse(request: HttpRequest, case_id: object) -> HttpResponse:
-    """"I know this person": the case goes back to the queue, never to her again."""
+    """Say "I know this person": the case goes back to the queue, never to her again."""
     try:
         services.verification_recuse(
             case=_moderated_case(request, case_id), moderator=request.user
