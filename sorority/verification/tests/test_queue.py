@@ -446,7 +446,7 @@ def test_a_drawn_approval_waits_for_a_second_different_moderator(
         "pending": 0,
     }
     page = second_web.get("/verification/moderation/stats/").content.decode()
-    assert 'id="agreement-rate">100 %' in page
+    assert 'id="agreement-rate">100&nbsp;%' in page
 
 
 def test_a_second_review_may_overturn(settings, django_capture_on_commit_callbacks):
