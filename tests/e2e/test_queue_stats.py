@@ -40,7 +40,11 @@ def test_a_moderator_reads_the_statistics_and_hands_back_someone_she_knows(
     case = VerificationRequest.objects.get(user=done)
     case = services.verification_claim(case=case, moderator=colleague)
     services.verification_decide(
-        case=case, moderator=colleague, decision="refuse", reason="blurry", checklist=CHECKLIST
+        case=case,
+        moderator=colleague,
+        decision="refuse",
+        reason="blurry",
+        checklist=CHECKLIST,
     )
     known = applicant("Voisine")
     waiting = applicant("Inconnue")
