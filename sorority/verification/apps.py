@@ -46,6 +46,10 @@ class VerificationConfig(AppConfig):
                     # Ban entries hold tags only; the moderators who proposed or approved
                     # them are referenced, and unlinked (SET_NULL) when they leave.
                     "verification.BanEntry",
+                    # A moderator's own work: her decisions (for the queue statistics)
+                    # and the cases she said she knows; unlinked or deleted on erasure.
+                    "verification.ReviewRecord",
+                    "verification.Recusal",
                 ),
                 export=personal_data.export_for,
                 erase=personal_data.erase_for,
