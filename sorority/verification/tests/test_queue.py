@@ -494,3 +494,35 @@ def test_a_waiting_second_review_keeps_the_same_retention(
     case.refresh_from_db()
     assert case.state == "expired"
     assert not EvidenceDocument.objects.filter(request=case).exists()
+
+
+def test_a_moderator_who_erases_her_account_leaves_anonymous_figures(
+    django_capture_on_commit_callbacks,
+):
+    from sorority.accounts.tests.factories import PASSWORD
+
+    case, _ = submitted()
+    recused, _ = submitted()
+    leaving, web = moderator_web()
+    User.objects.filter(pk=leaving.pk).update(display_name="Partante")
+    with django_capture_on_commit_callbacks(execute=True):
+        claim(web, case)
+        decide(web, case, decision="refuse", reason="blurry")
+    claim(web, recused)
+    web.post(f"{BASE}/{recused.pk}/recuse")
+    exported = web.get("/api/v1/me/export")
+    assert exported.status_code == 200
+    assert '"review_decisions_made": 1' in exported.content.decode().replace(
+        '":1', '": 1'
+    )
+    assert '"cases_recused_from": 1' in exported.content.decode().replace('":1', '": 1')
+    with django_capture_on_commit_callbacks(execute=True):
+        response = web.delete(
+            "/api/v1/me", {"password": PASSWORD}, content_type="application/json"
+        )
+    assert response.status_code == 200, response.content
+    _other, other_web = moderator_web()
+    body = other_web.get(f"{STATS}?days=7").json()
+    assert body["decisions"] == 1
+    assert [row["moderator"] for row in body["moderators"]] == ["—"]
+    assert "Partante" not in str(body)
