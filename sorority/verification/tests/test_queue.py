@@ -309,6 +309,8 @@ def test_in_surge_resubmissions_come_first_then_the_longest_waits(
     ids = [row["id"] for row in web.get(BASE).json()]
     assert ids == [str(back.pk), str(oldest.pk), str(newest.pk)]
     assert "Afflux" in web.get("/verification/moderation/").content.decode()
+    status_page = back_web.get("/verification/status/").content.decode()
+    assert "Beaucoup de personnes s'inscrivent en ce moment" in status_page
     next_case = web.post(f"{BASE}/next")
     assert next_case.status_code == 200
     assert next_case.json()["id"] == str(back.pk)
