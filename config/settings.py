@@ -415,6 +415,14 @@ CASE_OUTREACH_MAX_HOSTS = env.int("CASE_OUTREACH_MAX_HOSTS", default=10)
 # sign-off (SECURITY.md 27).
 # Undecided verification submissions are destroyed after this many days.
 VERIFICATION_RETENTION_DAYS = env.int("VERIFICATION_RETENTION_DAYS", default=30)
+# Surge mode: the queue is past this many waiting cases, or (with at least
+# VERIFICATION_SURGE_MIN_QUEUE waiting) the measured rate means more than
+# VERIFICATION_SURGE_WAIT_HOURS of wait (docs/performance.md).
+VERIFICATION_SURGE_THRESHOLD = env.int("VERIFICATION_SURGE_THRESHOLD", default=500)
+VERIFICATION_SURGE_WAIT_HOURS = env.int("VERIFICATION_SURGE_WAIT_HOURS", default=24)
+VERIFICATION_SURGE_MIN_QUEUE = env.int("VERIFICATION_SURGE_MIN_QUEUE", default=20)
+# Share of approvals drawn (with `secrets`) for a second, different moderator.
+VERIFICATION_SECOND_REVIEW_RATE = env.float("VERIFICATION_SECOND_REVIEW_RATE", default=0.05)
 ABUSER_FLAGS_ENABLED = env.bool("ABUSER_FLAGS_ENABLED", default=False)
 INACTIVE_APPLICANT_DAYS = env.int("INACTIVE_APPLICANT_DAYS", default=90)
 PRIVACY_CONTACT_EMAIL = env.str("PRIVACY_CONTACT_EMAIL", default="")

@@ -9,7 +9,7 @@ from ninja import Field, Router, Schema, Status
 from sorority.core.access import Access
 from sorority.core.api import api_access
 from sorority.core.errors import ApplicationError, NotFound
-from sorority.verification import edge, gestures, selectors, services
+from sorority.verification import edge, gestures, selectors, services, statistics
 from sorority.verification.models import EvidenceDocument, VerificationRequest
 from sorority.verification.policies import (
     recently_authenticated,
@@ -41,6 +41,8 @@ class StatusOut(Schema):
     status: str
     reason: str | None = None
     receipts: list[ReceiptOut]
+    # Her place in the queue over the decisions per hour of the last 7 days.
+    expected_wait_hours: float | None = None
 
 
 class SubmissionOut(Schema):
@@ -192,8 +194,133 @@ def _require_recent_authentication(request: HttpRequest) -> None:
     auth=api_access(Access.MODERATOR),
 )
 def queue(request: HttpRequest) -> list[dict]:
-    """Cases waiting for a decision, oldest first."""
-    return [queue_item(case) for case in selectors.verification_queue()]
+    """Cases waiting for a decision you may take, oldest first (surge: resubmissions first)."""
+    surge = statistics.surge_state().active
+    return [
+        queue_item(case)
+        for case in selectors.verification_queue(request.user, surge=surge)
+    ]
+
+
+class DistributionOut(Schema):
+    count: int
+    median_hours: float | None
+    p95_hours: float | None
+    max_hours: float | None
+
+
+class WaitingOut(DistributionOut):
+    buckets: dict[str, int]
+
+
+class TimePerDecisionOut(Schema):
+    count: int
+    median_seconds: int | None
+    p95_seconds: int | None
+
+
+class RefusalOut(Schema):
+    reason: str
+    count: int
+    share: float | None
+
+
+class ModeratorDayOut(Schema):
+    date: datetime.date
+    decisions: int
+
+
+class ModeratorStatsOut(Schema):
+    moderator: str
+    decisions: int
+    per_active_day: float
+    median_seconds: int | None
+    days: list[ModeratorDayOut]
+
+
+class SecondReviewOut(Schema):
+    requested: int
+    completed: int
+    agreed: int
+    overturned: int
+    agreement_rate: float | None
+    pending: int
+
+
+class SurgeOut(Schema):
+    active: bool
+    pending: int
+    threshold: int
+    expected_wait_hours: float | None
+
+
+class StatsOut(Schema):
+    days: int
+    generated_at: datetime.datetime
+    waiting: WaitingOut
+    decisions: int
+    decisions_per_hour: float
+    time_per_decision: TimePerDecisionOut
+    time_to_decision: DistributionOut
+    resubmission_share: float | None
+    refusals: list[RefusalOut]
+    moderators: list[ModeratorStatsOut]
+    second_review: SecondReviewOut
+    surge: SurgeOut
+
+
+def stats_window(value: object) -> int:
+    """The statistics window: 7 or 30 days (anything else is a clear 400)."""
+    try:
+        days = int(str(value))
+    except ValueError:
+        days = 0
+    if days not in statistics.WINDOWS:
+        raise ApplicationError(
+            "Choose a window of 7 or 30 days.", code="invalid", fields={"days": ["7 or 30"]}
+        )
+    return days
+
+
+@router.get(
+    "/moderation/verifications/stats",
+    response=StatsOut,
+    auth=api_access(Access.MODERATOR),
+)
+def stats(request: HttpRequest, days: str = "7") -> dict:
+    """The queue measured: waiting times, decisions, refusals, second reviews (no personal data)."""
+    return statistics.queue_statistics(days=stats_window(days))
+
+
+@router.post(
+    "/moderation/verifications/next",
+    response={200: QueueItemOut, 404: None},
+    auth=api_access(Access.MODERATOR),
+)
+def claim_next(request: HttpRequest) -> dict:
+    """Claim the next case you may review (surge-aware order)."""
+    case = services.verification_claim_next(moderator=request.user)
+    if case is None:
+        raise NotFound("No verification is waiting for you.", code="queue_empty")
+    return _fresh_item(case)
+
+
+@router.post(
+    "/moderation/verifications/{case_id}/recuse",
+    response=QueueItemOut,
+    auth=api_access(Access.MODERATOR),
+)
+def recuse(request: HttpRequest, case_id: str) -> dict:
+    """Say "I know this person": the case goes back, never offered to you again."""
+    case = services.verification_recuse(
+        case=edge.case_for(request, case_id), moderator=request.user
+    )
+    return _fresh_item(case)
+
+
+def _fresh_item(case: VerificationRequest) -> dict:
+    cases = VerificationRequest.objects.select_related("user", "assignee")
+    return queue_item(cases.get(pk=case.pk))
 
 
 def queue_item(case: VerificationRequest) -> dict:

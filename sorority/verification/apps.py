@@ -15,6 +15,7 @@ class VerificationConfig(AppConfig):
         from sorority.verification import personal_data, views
 
         status_panels.register("verification", views.next_step_panel)
+        status_panels.register("verification_wait", views.expected_wait_panel)
 
         register_nav(
             NavItem(
@@ -45,6 +46,10 @@ class VerificationConfig(AppConfig):
                     # Ban entries hold tags only; the moderators who proposed or approved
                     # them are referenced, and unlinked (SET_NULL) when they leave.
                     "verification.BanEntry",
+                    # A moderator's own work: her decisions (for the queue statistics)
+                    # and the cases she said she knows; unlinked or deleted on erasure.
+                    "verification.ReviewRecord",
+                    "verification.Recusal",
                 ),
                 export=personal_data.export_for,
                 erase=personal_data.erase_for,

@@ -163,6 +163,16 @@ class VerificationRequest(models.Model):
         related_name="verification_attestations",
     )
     attested_at = models.DateTimeField(null=True, blank=True)
+    # A random share of approvals waits for a second, different moderator before it
+    # takes effect; the documents are kept (same retention) until she decides.
+    second_review = models.BooleanField(default=False)
+    first_reviewer = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
 
     class Meta:
         ordering = ["submitted_at", "created_at"]
@@ -269,6 +279,7 @@ class AuditEntry(models.Model):
         ACCESS_REFUSED = "access_refused", _("Access refused")
         BAN_PROPOSED = "ban_proposed", _("Ban proposed")
         BAN_APPROVED = "ban_approved", _("Ban approved")
+        RECUSED = "recused", _("Moderator knows the applicant")
 
     GENESIS = "0" * 64
 
@@ -408,3 +419,80 @@ class BanEntry(models.Model):
         created = self.created_at or timezone.now()
         if self.expires_at and self.expires_at > created + self.MAX_LIFETIME:
             raise ValidationError({"expires_at": _("A ban lasts at most five years.")})
+
+
+class ReviewRecord(models.Model):
+    """One moderator decision, kept for the queue statistics (docs/security.md).
+
+    Staff only and pseudonymous: the case's random id, the moderator and times. No
+    applicant id, name or document detail, so the figures survive her erasure.
+    """
+
+    class Outcome(models.TextChoices):
+        APPROVED = "approved", _("Approved")
+        REJECTED = "rejected", _("Refused")
+        REVISION_REQUESTED = "revision_requested", _("New photos requested")
+        SENIOR_REVIEW = "senior_review", _("Sent to senior review")
+        SECOND_REVIEW = "second_review", _("Sent to second review")
+
+    request_id = models.UUIDField(db_index=True)
+    moderator = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    round = models.PositiveSmallIntegerField(default=1)
+    submitted_at = models.DateTimeField(null=True, blank=True)
+    claimed_at = models.DateTimeField(null=True, blank=True)
+    decided_at = models.DateTimeField(default=timezone.now, db_index=True)
+    outcome = models.CharField(max_length=24, choices=Outcome.choices)
+    reason = models.CharField(max_length=32, choices=ReasonCode.choices, blank=True)
+    # This decision was the random second review of another moderator's approval.
+    second_review = models.BooleanField(default=False)
+    agreed = models.BooleanField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["decided_at"]
+
+    def __str__(self) -> str:
+        return f"review {self.request_id} {self.outcome}"
+
+
+class Recusal(models.Model):
+    """A moderator said "I know this person": she is never offered this case again."""
+
+    request = models.ForeignKey(
+        VerificationRequest, on_delete=models.CASCADE, related_name="recusals"
+    )
+    moderator = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+"
+    )
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["request", "moderator"], name="recusal_once")
+        ]
+
+    def __str__(self) -> str:
+        return f"recusal {self.request_id}"
+
+
+class SurgeEpisode(models.Model):
+    """A period during which the queue was past its threshold (moderators asked once)."""
+
+    started_at = models.DateTimeField(default=timezone.now)
+    ended_at = models.DateTimeField(null=True, blank=True)
+    pending_at_start = models.PositiveIntegerField(default=0)
+    notified = models.PositiveIntegerField(default=0)
+
+    class Meta:
+        ordering = ["-started_at"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["ended_at"],
+                condition=models.Q(ended_at__isnull=True),
+                name="surge_one_open",
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"surge {self.started_at:%Y-%m-%d %H:%M}"

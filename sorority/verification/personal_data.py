@@ -20,6 +20,8 @@ def export_for(user: "User") -> dict:
         AttestationCode,
         BanEntry,
         DeletionReceipt,
+        Recusal,
+        ReviewRecord,
         VerificationRequest,
     )
 
@@ -52,6 +54,8 @@ def export_for(user: "User") -> dict:
             {"created_at": item.created_at.isoformat(), "used": item.used_at is not None}
             for item in AttestationCode.objects.filter(staff=user)
         ],
+        "review_decisions_made": ReviewRecord.objects.filter(moderator=user).count(),
+        "cases_recused_from": Recusal.objects.filter(moderator=user).count(),
     }
 
 
@@ -60,6 +64,8 @@ def erase_for(user: "User") -> None:
         AttestationCode,
         BanEntry,
         ReasonCode,
+        Recusal,
+        ReviewRecord,
         VerificationRequest,
     )
     from sorority.verification.services import OPEN_STATES, verification_purge
@@ -70,6 +76,9 @@ def erase_for(user: "User") -> None:
         # only the link to the moderator who proposed or approved an entry goes.
         BanEntry.objects.filter(created_by=user).update(created_by=None)
         BanEntry.objects.filter(approved_by=user).update(approved_by=None)
+        # The queue figures stay, without her: the decisions become anonymous.
+        ReviewRecord.objects.filter(moderator=user).update(moderator=None)
+        Recusal.objects.filter(moderator=user).delete()
         for case in VerificationRequest.objects.select_for_update().filter(
             user=user, state__in=OPEN_STATES
         ):

@@ -9,6 +9,7 @@ from sorority.verification.models import (
     DeletionReceipt,
     VerificationRequest,
 )
+from sorority.verification.statistics import expected_wait_hours, queue_order
 
 State = VerificationRequest.State
 
@@ -22,13 +23,38 @@ _STATUS = {
 }
 
 
-def verification_queue() -> QuerySet[VerificationRequest]:
-    """Cases waiting for a decision, oldest submission first."""
-    return (
-        VerificationRequest.objects.filter(state__in=(State.SUBMITTED, State.IN_REVIEW))
-        .select_related("user", "assignee")
-        .order_by("submitted_at", "created_at")
+def verification_queue(
+    moderator: User | None = None, *, surge: bool = False
+) -> QuerySet[VerificationRequest]:
+    """Cases waiting for a decision, oldest submission first (surge: resubmissions first).
+
+    For a given moderator, the cases she recused herself from and the approvals she
+    made that wait for their second review are left out: they are never offered to her.
+    """
+    cases = VerificationRequest.objects.filter(
+        state__in=(State.SUBMITTED, State.IN_REVIEW)
+    ).select_related("user", "assignee")
+    if moderator is not None:
+        cases = _not_barred(cases, moderator)
+    return queue_order(cases, surge=surge)
+
+
+def _not_barred(
+    cases: QuerySet[VerificationRequest], moderator: User
+) -> QuerySet[VerificationRequest]:
+    return cases.exclude(recusals__moderator=moderator).exclude(
+        second_review=True, first_reviewer=moderator
     )
+
+
+def claimable_for(
+    moderator: User, *, surge: bool = False
+) -> QuerySet[VerificationRequest]:
+    """Unclaimed cases she may take, in the order they are offered."""
+    cases = VerificationRequest.objects.filter(
+        state=State.SUBMITTED, assignee__isnull=True
+    ).exclude(user=moderator)
+    return queue_order(_not_barred(cases, moderator), surge=surge)
 
 
 def verification_latest(user: User) -> VerificationRequest | None:
@@ -45,10 +71,12 @@ def verification_status(user: User) -> dict:
     reason = None
     if status in ("resubmit", "refused") and latest is not None and latest.reason:
         reason = latest.reason
+    wait = expected_wait_hours(user) if status == "pending" else None
     return {
         "status": status,
         "reason": reason,
         "receipts": list(deletion_receipts(user)),
+        "expected_wait_hours": wait,
     }
 
 

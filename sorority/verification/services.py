@@ -8,6 +8,7 @@ cascades) as soon as a case reaches a decision or a final state (SECURITY.md 17)
 import datetime
 import hashlib
 import logging
+import secrets
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 
@@ -43,11 +44,14 @@ from sorority.verification.models import (
     DeletionReceipt,
     EvidenceDocument,
     ReasonCode,
+    Recusal,
+    ReviewRecord,
+    SurgeEpisode,
     VerificationChallenge,
     VerificationRequest,
 )
 from sorority.verification.policies import can_handle_verification
-from sorority.verification.selectors import identity_matches
+from sorority.verification.selectors import claimable_for, identity_matches
 
 logger = logging.getLogger(__name__)
 
@@ -325,6 +329,7 @@ def _submission_create(
         round=case.round,
         documents=len(cleaned),
     )
+    _surge_check_soon()
     return case
 
 
@@ -432,12 +437,164 @@ def verification_claim(*, case: VerificationRequest, moderator: User) -> Verific
         raise Conflict(_("Another moderator has claimed this case."), code="already_claimed")
     if case.state != State.SUBMITTED:
         raise NotFound(_("Not found."))
+    if Recusal.objects.filter(request=case, moderator=moderator).exists():
+        raise AccessDenied(
+            _("You said you know this person: another moderator will review her."),
+            code="recused",
+        )
+    if case.second_review and case.first_reviewer_id == moderator.pk:
+        raise AccessDenied(
+            _("A second, different moderator must review this approval."),
+            code="second_review_other_moderator",
+        )
     case.transition(State.IN_REVIEW)
     case.assignee = moderator
     case.assigned_at = timezone.now()
     case.save(update_fields=["state", "assignee", "assigned_at"])
     audit(AuditEntry.Kind.ASSIGNED, actor_id=moderator.pk, request_id=case.pk)
     return case
+
+
+def verification_claim_next(*, moderator: User) -> VerificationRequest | None:
+    """Claim the first case she may review, in queue order (surge-aware); None if none.
+
+    Skips cases she recused herself from, her own, and approvals she made that wait
+    for their second review. A case taken meanwhile by someone else is skipped.
+    """
+    from sorority.verification.statistics import surge_state
+
+    if not is_moderator(moderator):
+        raise AccessDenied(_("You may not review this case."), code="forbidden")
+    surge = surge_state().active
+    for _attempt in range(3):
+        candidates = list(
+            claimable_for(moderator, surge=surge).values_list("pk", flat=True)[:10]
+        )
+        if not candidates:
+            return None
+        for pk in candidates:
+            try:
+                return verification_claim(
+                    case=VerificationRequest(pk=pk), moderator=moderator
+                )
+            except (Conflict, NotFound):
+                continue
+    return None
+
+
+@transaction.atomic
+def verification_recuse(
+    *, case: VerificationRequest, moderator: User
+) -> VerificationRequest:
+    """Say "I know this person": hand the case back; she is never offered it again.
+
+    Audited with the case's random id and her pseudonymous id only.
+    """
+    case = VerificationRequest.objects.select_for_update().get(pk=case.pk)
+    if not can_handle_verification(moderator, case) or case.state != State.IN_REVIEW:
+        _refuse(case, moderator, "recuse")
+    Recusal.objects.get_or_create(request=case, moderator=moderator)
+    case.transition(State.SUBMITTED)
+    case.assignee = None
+    case.assigned_at = None
+    case.save(update_fields=["state", "assignee", "assigned_at"])
+    audit(AuditEntry.Kind.RECUSED, actor_id=moderator.pk, request_id=case.pk)
+    return case
+
+
+def _draw_second_review() -> bool:
+    """Draw, with `secrets`, whether this approval goes to a second moderator."""
+    rate = float(getattr(settings, "VERIFICATION_SECOND_REVIEW_RATE", 0.0) or 0.0)
+    if rate <= 0:
+        return False
+    return secrets.randbelow(1_000_000) < rate * 1_000_000
+
+
+def _record(
+    case: VerificationRequest,
+    moderator: User,
+    outcome: str,
+    *,
+    agreed: bool | None = None,
+) -> None:
+    ReviewRecord.objects.create(
+        request_id=case.pk,
+        moderator=moderator,
+        round=case.round,
+        submitted_at=case.submitted_at,
+        claimed_at=case.assigned_at,
+        outcome=outcome,
+        reason=case.reason if outcome in ("rejected", "revision_requested") else "",
+        second_review=case.second_review,
+        agreed=agreed,
+    )
+
+
+def surge_check() -> bool:
+    """Open or close the surge episode; on opening, ask every moderator to help, once.
+
+    The request is content-free (no count, no case, no name): a neutral notice.
+    Returns whether the queue is in surge now.
+    """
+    from django.db import IntegrityError
+
+    from sorority.accounts.models import RoleAssignment
+    from sorority.verification.statistics import surge_state
+
+    state = surge_state()
+    with transaction.atomic():
+        episode = (
+            SurgeEpisode.objects.select_for_update()
+            .filter(ended_at__isnull=True)
+            .first()
+        )
+        if not state.active:
+            if episode is not None:
+                episode.ended_at = timezone.now()
+                episode.save(update_fields=["ended_at"])
+            return False
+        if episode is not None:
+            return True
+        try:
+            with transaction.atomic():
+                episode = SurgeEpisode.objects.create(pending_at_start=state.pending)
+        except IntegrityError:
+            return True  # another process opened it: she asks, not us
+        helpers = list(
+            User.objects.filter(
+                roles__role=RoleAssignment.Role.MODERATOR, status=User.Status.MEMBER
+            ).distinct()
+        )
+        episode.notified = len(helpers)
+        episode.save(update_fields=["notified"])
+        transaction.on_commit(lambda: _ask_for_help(helpers))
+    return True
+
+
+def _ask_for_help(helpers: list[User]) -> None:
+    from sorority.core.notify import send_notification
+
+    for helper in helpers:
+        try:
+            send_notification(
+                user=helper,
+                subject=_("Your help is welcome"),
+                body=_("Sign in when you can: your help is welcome."),
+                link_path=reverse("accounts:status"),
+            )
+        except Exception:  # one bad address must not stop the others
+            logger.warning("Surge notice to moderator %s not sent", helper.pk)
+
+
+def _surge_check_soon() -> None:
+    transaction.on_commit(_surge_check_quietly)
+
+
+def _surge_check_quietly() -> None:
+    try:
+        surge_check()
+    except Exception:
+        logger.exception("Surge check failed")
 
 
 def document_view(*, case: VerificationRequest, moderator: User, kind: str) -> bytes:
@@ -642,7 +799,41 @@ def _decide(
         case.save()
         audit(AuditEntry.Kind.DECIDED, actor_id=moderator.pk, request_id=case.pk,
               outcome="senior_review")
+        _record(
+            case,
+            moderator,
+            ReviewRecord.Outcome.SENIOR_REVIEW,
+            agreed=True if case.second_review else None,
+        )
+        case.second_review = False
+        case.save(update_fields=["second_review"])
         return Decision("senior_review", warnings)
+    if case.second_review and case.first_reviewer_id == moderator.pk:
+        raise Conflict(
+            _("A second, different moderator must review this approval."),
+            code="second_review_other_moderator",
+        )
+    if (
+        decision == "approve"
+        and not case.second_review
+        and case.match_seen_by_id is None
+        and _draw_second_review()
+    ):
+        # Drawn for a second look: nothing takes effect and the documents stay
+        # (same retention) until a different moderator confirms or overturns.
+        _record(case, moderator, ReviewRecord.Outcome.SECOND_REVIEW)
+        case.transition(State.SUBMITTED)
+        case.second_review = True
+        case.first_reviewer = moderator
+        case.assignee = None
+        case.save()
+        audit(
+            AuditEntry.Kind.DECIDED,
+            actor_id=moderator.pk,
+            request_id=case.pk,
+            outcome="second_review",
+        )
+        return Decision("second_review", warnings)
     if decision == "approve":
         case.transition(State.APPROVED)
         case.reason = ""
@@ -662,6 +853,13 @@ def _decide(
         status = User.Status.RESUBMIT
     case.decided_at = timezone.now()
     case.full_clean(exclude=["wrapped_dek"])
+    _record(
+        case,
+        moderator,
+        case.state,
+        agreed=(decision == "approve") if case.second_review else None,
+    )
+    case.second_review = False
     case.save()
     user_set_status(user=applicant, status=status, actor=moderator)
     audit(
@@ -677,6 +875,7 @@ def _decide(
         ban_entry_propose(actor=moderator, tags=tags, reason_category=ban_category)
     _schedule_purge(case, cause=case.state, actor_id=moderator.pk)
     transaction.on_commit(lambda: _notify(applicant))
+    _surge_check_soon()
     return Decision(case.state, warnings)
 
 

@@ -14,7 +14,10 @@ urlpatterns = [
     path("withdraw/", views.withdraw, name="withdraw"),
     path("attestation/", views.attestation, name="attestation"),
     path("moderation/", views.moderation_queue, name="moderation_queue"),
+    path("moderation/next/", views.moderation_claim_next, name="moderation_claim_next"),
+    path("moderation/stats/", views.moderation_stats, name="moderation_stats"),
     path("moderation/<uuid:case_id>/", views.moderation_detail, name="moderation_detail"),
+    path("moderation/<uuid:case_id>/recuse/", views.moderation_recuse, name="moderation_recuse"),
     path("moderation/<uuid:case_id>/claim/", views.moderation_claim, name="moderation_claim"),
     path(
         "moderation/<uuid:case_id>/documents/<slug:name>/",

@@ -13,9 +13,13 @@ from django.views.decorators.http import require_POST
 from sorority.accounts.policies import is_member
 from sorority.core.access import Access, access
 from sorority.core.errors import ApplicationError
-from sorority.verification import edge, gestures, selectors, services
+from sorority.verification import edge, gestures, selectors, services, statistics
 from sorority.verification.forms import DecisionForm
-from sorority.verification.models import MAX_REVISIONS, VerificationChallenge
+from sorority.verification.models import (
+    MAX_REVISIONS,
+    ReasonCode,
+    VerificationChallenge,
+)
 from sorority.verification.policies import recently_authenticated
 from sorority.verification.reasons import Step, appeal_address, next_step
 
@@ -114,7 +118,32 @@ def _status_context(request: HttpRequest) -> dict:
             else None
         ),
         "inactive_days": getattr(settings, "INACTIVE_APPLICANT_DAYS", 90),
+        **_wait_context(status),
     }
+
+
+def _wait_context(status: dict) -> dict:
+    """Her expected wait in words-ready numbers, and whether the queue is in surge."""
+    hours = status.get("expected_wait_hours")
+    if status["status"] != "pending":
+        return {"wait": None}
+    return {
+        "wait": {
+            "hours": hours,
+            "whole_hours": max(1, round(hours)) if hours is not None else None,
+            "days": max(2, round(hours / 24)) if hours is not None else None,
+            "surge": statistics.surge_state().active,
+        }
+    }
+
+
+def expected_wait_panel(request: HttpRequest) -> dict | None:
+    """Her expected wait on `/me/status/` while her photos wait (`accounts.status_panels`)."""
+    status = selectors.verification_status(request.user)
+    if status["status"] != "pending":
+        return None
+    template = "verification/expected_wait_panel.html"
+    return {"template": template, **_wait_context(status)}
 
 
 def next_step_panel(request: HttpRequest) -> dict | None:
@@ -167,15 +196,65 @@ def _moderated_case(request: HttpRequest, case_id: object) -> object:
 @access(Access.MODERATOR)
 def moderation_queue(request: HttpRequest) -> HttpResponse:
     now = timezone.now()
+    surge = statistics.surge_state(now)
     cases = [
         {
             "case": case,
             "waiting": now - (case.submitted_at or case.created_at),
             "mine": case.assignee_id == request.user.pk,
         }
-        for case in selectors.verification_queue()
+        for case in selectors.verification_queue(request.user, surge=surge.active)
     ]
-    return render(request, "verification/moderation_queue.html", {"cases": cases})
+    return render(
+        request, "verification/moderation_queue.html", {"cases": cases, "surge": surge}
+    )
+
+
+@access(Access.MODERATOR)
+@require_POST
+def moderation_claim_next(request: HttpRequest) -> HttpResponse:
+    """Claim the next case she may review and open it."""
+    case = services.verification_claim_next(moderator=request.user)
+    if case is None:
+        messages.info(request, _("No verification is waiting for you."))
+        return redirect("verification:moderation_queue")
+    return redirect("verification:moderation_detail", case_id=case.pk)
+
+
+@access(Access.MODERATOR)
+@require_POST
+def moderation_recuse(request: HttpRequest, case_id: object) -> HttpResponse:
+    """Say "I know this person": the case goes back to the queue, never to her again."""
+    try:
+        services.verification_recuse(
+            case=_moderated_case(request, case_id), moderator=request.user
+        )
+    except ApplicationError as exc:
+        messages.error(request, exc.message)
+    else:
+        messages.success(
+            request, _("Handed back: another moderator will review this person.")
+        )
+    return redirect("verification:moderation_queue")
+
+
+@access(Access.MODERATOR)
+def moderation_stats(request: HttpRequest) -> HttpResponse:
+    """The queue measured, for moderators with the second factor (no personal data)."""
+    days = request.GET.get("days", "7")
+    if days not in ("7", "30"):
+        return render(
+            request, "400.html", {"message": _("Choose a window of 7 or 30 days.")}, status=400
+        )
+    data = statistics.queue_statistics(days=int(days))
+    labels = dict(ReasonCode.choices)
+    for row in data["refusals"]:
+        row["label"] = labels.get(row["reason"], _("No reason given"))
+    return render(
+        request,
+        "verification/moderation_stats.html",
+        {"stats": data, "windows": statistics.WINDOWS},
+    )
 
 
 @access(Access.MODERATOR)

@@ -223,6 +223,7 @@ def test_resubmission_is_capped_at_three_then_limit_reached(
     assert applicant_web.get("/api/v1/verification").json() == {
         "status": "refused", "reason": "limit_reached",
         "receipts": applicant_web.get("/api/v1/verification").json()["receipts"],
+        "expected_wait_hours": None,
     }
     assert DeletionReceipt.objects.count() == 4
 
