@@ -57,6 +57,12 @@ def _keyring(name: str) -> dict[int, bytes]:
     return {1: secrets.token_bytes(32)}
 
 
+# Keys of the encrypted backups, same form; optional (docs/operations.md, "Backups and
+# restore"). Never stored inside a backup.
+BACKUP_KEYS = parse_keyring(env.str("BACKUP_KEYS")) if env.str("BACKUP_KEYS", default="").strip() else {}
+BACKUP_TARGET = env.str("BACKUP_TARGET", default="") or f"file://{BASE_DIR / 'var' / 'backups'}"
+BACKUP_RETENTION_DAYS = env.int("BACKUP_RETENTION_DAYS", default=30)
+
 # Key-encryption keys of the document vault: held outside the database (SECURITY.md 16).
 VAULT_MASTER_KEYS = _keyring("VAULT_MASTER_KEYS")
 # Keys of the identity fingerprints (ban list, abuser flags) (SECURITY.md 24).
