@@ -273,6 +273,6 @@ async def test_the_websocket_gauge_follows_connections(settings):
     assert await scrape() == start + 1
     await ws.disconnect()
     assert await scrape() == start
-    refused, connected, _ = await connect(None)
+    _refused, connected, _ = await connect(None)
     assert not connected
     assert await scrape() == start
