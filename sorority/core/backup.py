@@ -527,7 +527,12 @@ def reopen_pending_cases() -> int:
     """
     from sorority.accounts.models import User
     from sorority.accounts.services import user_set_status
-    from sorority.verification.models import EvidenceDocument, VerificationRequest
+    from sorority.verification.audit import audit
+    from sorority.verification.models import (
+        AuditEntry,
+        EvidenceDocument,
+        VerificationRequest,
+    )
     from sorority.verification.services import _notify
 
     state = VerificationRequest.State
@@ -549,6 +554,12 @@ def reopen_pending_cases() -> int:
             case.save()
             if case.user.status == User.Status.PENDING:
                 user_set_status(user=case.user, status=User.Status.RESUBMIT)
+            audit(
+                AuditEntry.Kind.RECONCILED,
+                subject_id=case.user_id,
+                request_id=case.pk,
+                finding="restored_without_documents",
+            )
             applicant = case.user
             transaction.on_commit(lambda u=applicant: _notify(u))
             reopened += 1

@@ -22,7 +22,12 @@ from sorority.accounts.tests.factories import UserFactory
 from sorority.chat.tests.factories import conversation_between, message_in
 from sorority.core import backup
 from sorority.places.tests.factories import located_member
-from sorority.verification.models import EvidenceDocument, VerificationRequest
+from sorority.verification.audit import verify_chain
+from sorority.verification.models import (
+    AuditEntry,
+    EvidenceDocument,
+    VerificationRequest,
+)
 from sorority.verification.tests.conftest import form_data, upload
 from sorority.verification.tests.test_destruction import (
     BASE,
@@ -259,6 +264,12 @@ def test_restore_drill(backup_settings, moderator, django_capture_on_commit_call
     assert reopened.assignee_id is None
     assert reopened.revision_count == 0
     assert User.objects.get(pk=pending_user.pk).status == User.Status.RESUBMIT
+    assert AuditEntry.objects.filter(
+        kind="reconciled",
+        request_id=pending.pk,
+        data__finding="restored_without_documents",
+    ).exists()
+    assert verify_chain() is None  # the restored audit chain is whole
     [notice] = mail.outbox
     assert notice.to == [pending_user.email]
     assert "vérification" not in (notice.subject + notice.body).lower()
