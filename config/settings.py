@@ -4,6 +4,7 @@ Every variable read here is listed in `.env.example`. The embedded default (SQLi
 in-memory cache and channel layer, local files, console e-mail) needs nothing running.
 """
 
+import ipaddress
 import secrets
 import warnings
 from pathlib import Path
@@ -58,6 +59,18 @@ def _keyring(name: str) -> dict[int, bytes]:
     return {1: secrets.token_bytes(32)}
 
 
+# Keys of the encrypted backups, same form; optional (docs/operations.md, "Backups and
+# restore"). Never stored inside a backup.
+BACKUP_KEYS = (
+    parse_keyring(env.str("BACKUP_KEYS"))
+    if env.str("BACKUP_KEYS", default="").strip()
+    else {}
+)
+BACKUP_TARGET = (
+    env.str("BACKUP_TARGET", default="") or f"file://{BASE_DIR / 'var' / 'backups'}"
+)
+BACKUP_RETENTION_DAYS = env.int("BACKUP_RETENTION_DAYS", default=30)
+
 # Key-encryption keys of the document vault: held outside the database (SECURITY.md 16).
 VAULT_MASTER_KEYS = _keyring("VAULT_MASTER_KEYS")
 # Keys of the identity fingerprints (ban list, abuser flags) (SECURITY.md 24).
@@ -98,6 +111,7 @@ INSTALLED_APPS = [
 ]
 
 MIDDLEWARE = [
+    "sorority.core.logs.RequestIdMiddleware",  # outermost: every line has the id
     "django.middleware.security.SecurityMiddleware",
     "sorority.core.middleware.ApiErrorEnvelopeMiddleware",
     "sorority.core.middleware.NulCharacterMiddleware",
@@ -430,16 +444,72 @@ PRIVACY_CONTACT_EMAIL = env.str("PRIVACY_CONTACT_EMAIL", default="")
 # ---------------------------------------------------------------------------
 # Logging: never personal data (SECURITY.md 21)
 # ---------------------------------------------------------------------------
+LOG_FORMAT = env.str("LOG_FORMAT", default="plain")
+if LOG_FORMAT not in {"plain", "json"}:
+    raise ImproperlyConfigured("LOG_FORMAT must be plain or json.")
+# Every record goes through the console handler's filters: the request id is added
+# and e-mails, phone numbers, coordinates, query strings and extra objects removed
+# (sorority/core/logs.py; docs/operations.md, "Logs").
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
-    "formatters": {"plain": {"format": "%(asctime)s %(levelname)s %(name)s %(message)s"}},
-    "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain"}},
+    "filters": {
+        "request_id": {"()": "sorority.core.logs.RequestIdFilter"},
+        "scrub": {"()": "sorority.core.logs.ScrubFilter"},
+    },
+    "formatters": {
+        "plain": {
+            "format": "%(asctime)s %(levelname)s %(name)s [%(request_id)s] %(message)s"
+        },
+        "json": {
+            "()": "pythonjsonlogger.json.JsonFormatter",
+            "format": "%(asctime)s %(levelname)s %(name)s %(request_id)s %(message)s",
+            "rename_fields": {
+                "levelname": "level",
+                "asctime": "time",
+                "name": "logger",
+            },
+        },
+    },
+    "handlers": {
+        "console": {
+            "class": "logging.StreamHandler",
+            "formatter": LOG_FORMAT,
+            "filters": ["request_id", "scrub"],
+        }
+    },
     "root": {"handlers": ["console"], "level": env.str("LOG_LEVEL", default="INFO")},
     "loggers": {
         # Request bodies and query strings (which may hold positions) stay out of logs.
-        "django.request": {"handlers": ["console"], "level": "ERROR", "propagate": False},
-        "django.server": {"handlers": ["console"], "level": "WARNING", "propagate": False},
+        "django.request": {
+            "handlers": ["console"],
+            "level": "ERROR",
+            "propagate": False,
+        },
+        "django.server": {
+            "handlers": ["console"],
+            "level": "WARNING",
+            "propagate": False,
+        },
         "axes": {"handlers": ["console"], "level": "WARNING", "propagate": False},
+        # One line per request (method, path without query, status, route, time).
+        "sorority.request": {
+            "handlers": ["console"],
+            "level": env.str("ACCESS_LOG_LEVEL", default="INFO"),
+            "propagate": False,
+        },
     },
 }
+
+# ---------------------------------------------------------------------------
+# Metrics (sorority/core/metrics.py): off unless a token or networks are set
+# ---------------------------------------------------------------------------
+METRICS_TOKEN = env.str("METRICS_TOKEN", default="")
+try:
+    METRICS_ALLOWED_NETWORKS = [
+        ipaddress.ip_network(item.strip(), strict=False)
+        for item in env.list("METRICS_ALLOWED_NETWORKS", default=[])
+        if item.strip()
+    ]
+except ValueError as exc:
+    raise ImproperlyConfigured(f"METRICS_ALLOWED_NETWORKS: {exc}") from exc

@@ -11,6 +11,7 @@ from django.views.i18n import set_language
 
 from config.api import api
 from sorority.core.access import Access, access
+from sorority.core.metrics import metrics_view
 
 
 def _app_urls() -> list[URLPattern | URLResolver]:
@@ -28,6 +29,7 @@ urlpatterns = [
     path("accounts/", include("allauth.urls")),
     path("_allauth/", include("allauth.headless.urls")),
     path("api/v1/", api.urls),
+    path("metrics", metrics_view, name="metrics"),
     path(settings.ADMIN_URL, admin.site.urls),
     *_app_urls(),
 ]

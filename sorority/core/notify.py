@@ -53,4 +53,11 @@ def send_notification(
         from_email=settings.DEFAULT_FROM_EMAIL,
         to=[user.email],
     )
-    neutral_envelope(message, neutral=discreet).send()
+    from sorority.core import metrics
+
+    try:
+        neutral_envelope(message, neutral=discreet).send()
+    except Exception:
+        metrics.notification_outcome("failed")
+        raise
+    metrics.notification_outcome("sent")

@@ -38,6 +38,7 @@ from django.conf import settings
 from django.db import transaction
 from django.utils.crypto import salted_hmac
 
+from sorority.core import metrics
 from sorority.core.access import Access
 from sorority.core.account_state import Reason
 
@@ -243,6 +244,8 @@ class SessionBoundConsumer(AsyncJsonWebsocketConsumer):
         for group in self._groups:
             await self.channel_layer.group_add(group, self.channel_name)
         await self.accept()
+        self._counted = True
+        metrics.websocket_opened()
         self._watch = asyncio.get_running_loop().create_task(self._periodic_recheck())
 
     async def _periodic_recheck(self) -> None:
@@ -278,6 +281,9 @@ class SessionBoundConsumer(AsyncJsonWebsocketConsumer):
         await self._leave()
 
     async def disconnect(self, code: int) -> None:
+        if getattr(self, "_counted", False):
+            self._counted = False
+            metrics.websocket_closed()
         await self._leave()
 
     async def deliver(self, payload: dict) -> None:
