@@ -147,7 +147,6 @@ TEMPLATES = [
 # ---------------------------------------------------------------------------
 # Data: database, cache, channel layer, tasks, storage
 # ---------------------------------------------------------------------------
-(BASE_DIR / "var" / "static").mkdir(parents=True, exist_ok=True)
 DATABASE_URL = env.str("DATABASE_URL", default="") or (
     f"sqlite:///{BASE_DIR / 'var' / 'db.sqlite3'}"
 )
@@ -210,7 +209,13 @@ STORAGES = {
     },
 }
 STATIC_URL = "/static/"
-STATIC_ROOT = BASE_DIR / "var" / "static"
+# `collectstatic` writes here; in production the reverse proxy serves this folder
+# (deploy/Caddyfile) and whitenoise is only the fallback.
+STATIC_ROOT = Path(env.str("DJANGO_STATIC_ROOT", default="") or str(BASE_DIR / "var" / "static"))
+try:  # whitenoise warns about a missing folder; a read-only code tree may refuse it
+    STATIC_ROOT.mkdir(parents=True, exist_ok=True)
+except OSError:
+    pass
 STATICFILES_DIRS = [BASE_DIR / "sorority" / "static"]
 WHITENOISE_USE_FINDERS = DEBUG
 
@@ -380,6 +385,8 @@ EMAIL_PORT = env.int("EMAIL_PORT", default=25)
 EMAIL_HOST_USER = env.str("EMAIL_HOST_USER", default="")
 EMAIL_HOST_PASSWORD = env.str("EMAIL_HOST_PASSWORD", default="")
 EMAIL_USE_TLS = env.bool("EMAIL_USE_TLS", default=False)
+# For django.core.mail.backends.filebased.EmailBackend (`make prod-local`, the smoke journey).
+EMAIL_FILE_PATH = env.str("EMAIL_FILE_PATH", default="") or str(BASE_DIR / "var" / "mail")
 DEFAULT_FROM_EMAIL = env.str("DEFAULT_FROM_EMAIL", default="Sorority <no-reply@localhost>")
 # Used instead of DEFAULT_FROM_EMAIL for members in discreet mode.
 DISCREET_FROM_EMAIL = env.str("DISCREET_FROM_EMAIL", default="Notification <no-reply@localhost>")
