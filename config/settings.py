@@ -4,6 +4,7 @@ Every variable read here is listed in `.env.example`. The embedded default (SQLi
 in-memory cache and channel layer, local files, console e-mail) needs nothing running.
 """
 
+import contextlib
 import secrets
 import warnings
 from pathlib import Path
@@ -212,10 +213,9 @@ STATIC_URL = "/static/"
 # `collectstatic` writes here; in production the reverse proxy serves this folder
 # (deploy/Caddyfile) and whitenoise is only the fallback.
 STATIC_ROOT = Path(env.str("DJANGO_STATIC_ROOT", default="") or str(BASE_DIR / "var" / "static"))
-try:  # whitenoise warns about a missing folder; a read-only code tree may refuse it
+# whitenoise warns about a missing folder; a read-only code tree may refuse to make it.
+with contextlib.suppress(OSError):
     STATIC_ROOT.mkdir(parents=True, exist_ok=True)
-except OSError:
-    pass
 STATICFILES_DIRS = [BASE_DIR / "sorority" / "static"]
 WHITENOISE_USE_FINDERS = DEBUG
 

@@ -44,7 +44,7 @@ from PIL import Image, ImageDraw
 
 ROOT = Path(__file__).resolve().parent.parent
 APP = "/_allauth/app/v1"
-PASSWORD = "smoke-" + secrets.token_urlsafe(12)  # noqa: S105 - a throw-away account
+PASSWORD = "smoke-" + secrets.token_urlsafe(12)
 CHECKLIST = (
     "gesture_correct",
     "code_correct",
@@ -63,7 +63,9 @@ def step(name: str) -> None:
     print(f"-- {name}", flush=True)
 
 
-def expect(response: requests.Response, status: int | tuple[int, ...], what: str) -> dict:
+def expect(
+    response: requests.Response, status: int | tuple[int, ...], what: str
+) -> dict:
     wanted = (status,) if isinstance(status, int) else status
     if response.status_code not in wanted:
         raise SmokeError(f"{what}: HTTP {response.status_code}: {response.text[:300]}")
@@ -109,7 +111,9 @@ class Mailbox:
                     body = message.get_payload(decode=False)
                     if message.is_multipart():
                         body = "\n".join(str(p.get_payload()) for p in message.walk())
-                    found.append((path.stat().st_mtime, str(message["Subject"]) + "\n" + body))
+                    found.append(
+                        (path.stat().st_mtime, str(message["Subject"]) + "\n" + body)
+                    )
         return found
 
     def wait(self, address: str, *, count: int, timeout: float = 30.0) -> list[str]:
@@ -119,7 +123,9 @@ class Mailbox:
             if len(found) >= count:
                 return [body for _, body in found]
             time.sleep(0.3)
-        raise SmokeError(f"no e-mail #{count} for the smoke account within {timeout:.0f} s")
+        raise SmokeError(
+            f"no e-mail #{count} for the smoke account within {timeout:.0f} s"
+        )
 
 
 def read_env(path: Path) -> None:
@@ -152,21 +158,39 @@ class Smoke:
         self.base = base.rstrip("/")
         self.run_dir = run_dir
         self.health = health
-        ca = run_dir / "caddy-data" / "caddy" / "pki" / "authorities" / "local" / "root.crt"
+        ca = (
+            run_dir
+            / "caddy-data"
+            / "caddy"
+            / "pki"
+            / "authorities"
+            / "local"
+            / "root.crt"
+        )
         self.verify: str | bool = str(ca) if ca.is_file() else True
-        self.mailbox = Mailbox(Path(os.environ.get("EMAIL_FILE_PATH") or run_dir / "mail"))
+        self.mailbox = Mailbox(
+            Path(os.environ.get("EMAIL_FILE_PATH") or run_dir / "mail")
+        )
         self.http = requests.Session()
 
     def url(self, path: str) -> str:
         return self.base + path
 
-    def get(self, path: str, token: str | None = None, **kw: object) -> requests.Response:
+    def get(
+        self, path: str, token: str | None = None, **kw: object
+    ) -> requests.Response:
         headers = {"X-Session-Token": token} if token else {}
-        return self.http.get(self.url(path), headers=headers, verify=self.verify, timeout=30, **kw)
+        return self.http.get(
+            self.url(path), headers=headers, verify=self.verify, timeout=30, **kw
+        )
 
-    def post(self, path: str, token: str | None = None, **kw: object) -> requests.Response:
+    def post(
+        self, path: str, token: str | None = None, **kw: object
+    ) -> requests.Response:
         headers = {"X-Session-Token": token} if token else {}
-        return self.http.post(self.url(path), headers=headers, verify=self.verify, timeout=60, **kw)
+        return self.http.post(
+            self.url(path), headers=headers, verify=self.verify, timeout=60, **kw
+        )
 
     # -- steps ------------------------------------------------------------------------
     def health_and_static(self) -> None:
@@ -189,7 +213,9 @@ class Smoke:
         )
         expect(response, 200, f"GET {match.group(0)}")
         if "immutable" not in response.headers.get("Cache-Control", ""):
-            raise SmokeError(f"static cache header: {response.headers.get('Cache-Control')}")
+            raise SmokeError(
+                f"static cache header: {response.headers.get('Cache-Control')}"
+            )
         if response.headers.get("Content-Encoding") not in ("gzip", "zstd", "br"):
             raise SmokeError("static file not compressed")
 
@@ -199,12 +225,19 @@ class Smoke:
         name = f"Smoke {secrets.token_hex(3)}"
         response = self.post(
             f"{APP}/auth/signup",
-            json={"email": email, "password": PASSWORD, "display_name": name, "consent": True},
+            json={
+                "email": email,
+                "password": PASSWORD,
+                "display_name": name,
+                "consent": True,
+            },
         )
         data = expect(response, 401, "sign-up")
         token = data["meta"]["session_token"]
         body = self.mailbox.wait(email, count=1)[-1]
-        found = re.search(r"^\s*([A-Z0-9]{4}-?[A-Z0-9]{4}|[A-Z0-9]{6})\s*$", body, re.MULTILINE)
+        found = re.search(
+            r"^\s*([A-Z0-9]{4}-?[A-Z0-9]{4}|[A-Z0-9]{6})\s*$", body, re.MULTILINE
+        )
         if not found:
             raise SmokeError("no confirmation code in the e-mail")
         data = expect(
@@ -249,7 +282,9 @@ class Smoke:
             )
             token = data["meta"]["session_token"]
             response = self.post(
-                f"{APP}/auth/2fa/authenticate", token, json={"code": totp(login["totp_secret"])}
+                f"{APP}/auth/2fa/authenticate",
+                token,
+                json={"code": totp(login["totp_secret"])},
             )
             if response.status_code == 200:
                 return response.json()["meta"]["session_token"]
@@ -263,10 +298,22 @@ class Smoke:
         case = next((c for c in queue if c["display_name"] == display_name), None)
         if case is None:
             raise SmokeError("the submission is not in the moderation queue")
-        expect(self.post(f"/api/v1/moderation/verifications/{case['id']}/claim", mod), (200, 201, 204), "claim")
-        detail = expect(self.get(f"/api/v1/moderation/verifications/{case['id']}", mod), 200, "case")
-        image = self.get(f"/api/v1/moderation/verifications/{case['id']}/documents/{detail['documents'][0]}", mod)
-        if image.status_code != 200 or image.headers.get("Content-Type") != "image/jpeg":
+        expect(
+            self.post(f"/api/v1/moderation/verifications/{case['id']}/claim", mod),
+            (200, 201, 204),
+            "claim",
+        )
+        detail = expect(
+            self.get(f"/api/v1/moderation/verifications/{case['id']}", mod), 200, "case"
+        )
+        image = self.get(
+            f"/api/v1/moderation/verifications/{case['id']}/documents/{detail['documents'][0]}",
+            mod,
+        )
+        if (
+            image.status_code != 200
+            or image.headers.get("Content-Type") != "image/jpeg"
+        ):
             raise SmokeError(f"document view: HTTP {image.status_code}")
         decision = {
             "decision": "approve",
@@ -276,7 +323,11 @@ class Smoke:
             "checklist": dict.fromkeys(CHECKLIST, True),
         }
         data = expect(
-            self.post(f"/api/v1/moderation/verifications/{case['id']}/decision", mod, json=decision),
+            self.post(
+                f"/api/v1/moderation/verifications/{case['id']}/decision",
+                mod,
+                json=decision,
+            ),
             200,
             "decision",
         )
@@ -293,41 +344,58 @@ class Smoke:
                 "no task enqueued since the approval was run by a worker "
                 f"(task rows: {[(r['task_path'], r['status']) for r in rows]})"
             )
-        print(f"   {len(done)} task(s) run by the worker: {sorted({r['task_path'] for r in done})}")
+        print(
+            f"   {len(done)} task(s) run by the worker: {sorted({r['task_path'] for r in done})}"
+        )
 
     def search(self, token: str) -> None:
         step("a member's safe-place search")
         me = expect(self.get("/api/v1/verification", token), 200, "verification status")
         if me["status"] != "approved":
             raise SmokeError(f"verification status {me['status']!r} after approval")
-        places = expect(self.get("/api/v1/places", token, params={"q": "Bordeaux"}), 200, "places")
+        places = expect(
+            self.get("/api/v1/places", token, params={"q": "Bordeaux"}), 200, "places"
+        )
         if not places:
             raise SmokeError("gazetteer returned no commune for Bordeaux")
         found = expect(
-            self.get("/api/v1/search/safe-places", token, params={"place": places[0]["code"]}),
+            self.get(
+                "/api/v1/search/safe-places", token, params={"place": places[0]["code"]}
+            ),
             200,
             "search",
         )
         if not found.get("results"):
             raise SmokeError("the search found no safe place (seed_demo has hosts)")
-        print(f"   {len(found['results'])} safe place(s), nearest {found['results'][0]['distance_km']} km")
+        print(
+            f"   {len(found['results'])} safe place(s), nearest {found['results'][0]['distance_km']} km"
+        )
 
     async def chat(self, token: str, other: dict) -> None:
         step("chat over /ws/: a message sent on one socket is pushed to the other")
         data = expect(
-            self.post(f"{APP}/auth/login", json={"email": other["email"], "password": other["password"]}),
+            self.post(
+                f"{APP}/auth/login",
+                json={"email": other["email"], "password": other["password"]},
+            ),
             200,
             "demo member login",
         )
         other_token = data["meta"]["session_token"]
         other_id = expect(self.get("/api/v1/me", other_token), 200, "me")["id"]
         started = expect(
-            self.post("/api/v1/conversations", token, json={"member_id": other_id, "text": "Bonjour"}),
+            self.post(
+                "/api/v1/conversations",
+                token,
+                json={"member_id": other_id, "text": "Bonjour"},
+            ),
             201,
             "conversation",
         )
         parsed = urlparse(self.base)
-        ws_url = f"{'wss' if parsed.scheme == 'https' else 'ws'}://{parsed.netloc}/ws/chat/"
+        ws_url = (
+            f"{'wss' if parsed.scheme == 'https' else 'ws'}://{parsed.netloc}/ws/chat/"
+        )
         context = None
         if parsed.scheme == "https":
             context = ssl.create_default_context(
@@ -335,14 +403,29 @@ class Smoke:
             )
         text = f"smoke {secrets.token_hex(4)}"
         async with (
-            websockets.connect(ws_url, ssl=context, additional_headers={"X-Session-Token": other_token}) as receiver,
-            websockets.connect(ws_url, ssl=context, additional_headers={"X-Session-Token": token}) as sender,
+            websockets.connect(
+                ws_url, ssl=context, additional_headers={"X-Session-Token": other_token}
+            ) as receiver,
+            websockets.connect(
+                ws_url, ssl=context, additional_headers={"X-Session-Token": token}
+            ) as sender,
         ):
             await asyncio.sleep(0.3)  # both sockets subscribed
-            await sender.send(json.dumps({"type": "send", "conversation": started["id"], "text": text, "ref": 1}))
+            await sender.send(
+                json.dumps(
+                    {
+                        "type": "send",
+                        "conversation": started["id"],
+                        "text": text,
+                        "ref": 1,
+                    }
+                )
+            )
             deadline = time.monotonic() + 10
             while time.monotonic() < deadline:
-                frame = json.loads(await asyncio.wait_for(receiver.recv(), deadline - time.monotonic()))
+                frame = json.loads(
+                    await asyncio.wait_for(receiver.recv(), deadline - time.monotonic())
+                )
                 if frame.get("type") == "message" and frame.get("text") == text:
                     print("   delivered across the proxy")
                     return
@@ -375,7 +458,10 @@ def main() -> int:
     args = parser.parse_args()
     run_dir = Path(args.run_dir)
     read_env(run_dir / "env")
-    base = args.base or f"https://{os.environ.get('SORORITY_SITE_ADDRESS', 'localhost:8443')}"
+    base = (
+        args.base
+        or f"https://{os.environ.get('SORORITY_SITE_ADDRESS', 'localhost:8443')}"
+    )
     started = time.monotonic()
     try:
         Smoke(base, run_dir, tuple(p for p in args.health.split(",") if p)).run()
