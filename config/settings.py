@@ -34,6 +34,9 @@ if not SECRET_KEY:
     SECRET_KEY = secrets.token_urlsafe(50)
     warnings.warn("DJANGO_SECRET_KEY is not set: using a random one.", stacklevel=1)
 
+# Key rotation: the previous keys, still accepted for signatures (docs/operations.md).
+SECRET_KEY_FALLBACKS = env.list("DJANGO_SECRET_KEY_FALLBACKS", default=[])
+
 ALLOWED_HOSTS = env.list("DJANGO_ALLOWED_HOSTS", default=[])
 if not ALLOWED_HOSTS:
     if not DEBUG:
