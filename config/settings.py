@@ -306,6 +306,8 @@ AXES_ONLY_ADMIN_SITE = True
 AXES_WHITELIST_CALLABLE = "sorority.core.security.axes_ignores_non_admin"
 AXES_RESET_ON_SUCCESS = True
 AXES_COOLOFF_TIME = 1  # hours
+# The client's address behind the proxy, as allauth resolves it (docs/operations.md).
+AXES_CLIENT_IP_CALLABLE = "sorority.core.security.client_ip"
 
 ADMIN_URL = env.str("DJANGO_ADMIN_URL", default="admin/")
 
