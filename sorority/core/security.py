@@ -4,7 +4,9 @@ from django.conf import settings
 from django.http import HttpRequest
 
 
-def axes_ignores_non_admin(request: HttpRequest, credentials: dict | None = None) -> bool:
+def axes_ignores_non_admin(
+    request: HttpRequest, credentials: dict | None = None
+) -> bool:
     """django-axes guards the admin login only; allauth rate-limits the member login.
 
     Without this, axes would lock member logins for an hour after 5 failures, which an
