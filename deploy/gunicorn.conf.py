@@ -15,9 +15,11 @@ threads = int(os.environ.get("GUNICORN_THREADS", "4"))
 timeout = int(os.environ.get("GUNICORN_TIMEOUT", "30"))
 graceful_timeout = 20
 keepalive = 5
-# A worker is recycled now and then (memory growth), never all at once.
-max_requests = int(os.environ.get("GUNICORN_MAX_REQUESTS", "5000"))
-max_requests_jitter = 500
+# Recycling workers (GUNICORN_MAX_REQUESTS > 0) is off by default: a fresh worker's
+# first search loads the gazetteer and search structures (3 s on an idle machine, 14 s
+# on a busy one), a stall that recycling would bring back again and again.
+max_requests = int(os.environ.get("GUNICORN_MAX_REQUESTS", "0"))
+max_requests_jitter = 500 if max_requests else 0
 accesslog = None
 errorlog = "-"
 loglevel = os.environ.get("GUNICORN_LOG_LEVEL", "warning")
