@@ -165,3 +165,43 @@ def test_systemd_units_are_hardened(unit):
     assert options["EnvironmentFile"].startswith("/etc/sorority/")
     if unit != "sorority-migrate":
         assert "sorority-migrate.service" in options["Requires"]
+
+
+def _compose_cli() -> tuple[list[str] | None, bool]:
+    """`docker compose` (v2) when its plugin is there, else Debian's `docker-compose` (v1)."""
+    docker = shutil.which("docker")
+    if docker:
+        probe = subprocess.run(  # noqa: S603 - fixed arguments
+            [docker, "compose", "version"], capture_output=True, timeout=30, check=False
+        )
+        if probe.returncode == 0:
+            return [docker, "compose"], True
+    legacy = shutil.which("docker-compose")
+    return ([legacy], False) if legacy else (None, False)
+
+
+@pytest.mark.skipif(_compose_cli()[0] is None, reason="no docker compose CLI installed")
+def test_the_compose_cli_accepts_the_file_offline(tmp_path):
+    """A second validator where one is installed: `config -q` needs no Docker engine."""
+    command, v2 = _compose_cli()
+    text = (DEPLOY / "compose.yaml").read_text()
+    if not v2:  # docker-compose 1.29 predates the top-level `name`
+        text = re.sub(r"^name: .*\n", "", text, flags=re.MULTILINE)
+    (tmp_path / "compose.yaml").write_text(text)
+    (tmp_path / "sorority.env").write_text("")
+    result = subprocess.run(  # noqa: S603 - fixed arguments
+        [*command, "-f", str(tmp_path / "compose.yaml"), "config", "-q"],
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=False,
+        cwd=tmp_path,
+        env={
+            "PATH": "/usr/local/bin:/usr/bin:/bin",
+            "HOME": str(tmp_path),
+            "POSTGRES_PASSWORD": "x",
+            "SORORITY_SITE_ADDRESS": "sorority.example.org",
+            "SORORITY_TLS": "admin@example.org",
+        },
+    )
+    assert result.returncode == 0, result.stdout + result.stderr
