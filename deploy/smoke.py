@@ -134,7 +134,7 @@ def read_env(path: Path) -> None:
     for line in path.read_text().splitlines():
         if line and not line.startswith("#") and "=" in line:
             name, _, value = line.partition("=")
-            os.environ.setdefault(name, value)
+            os.environ[name] = value  # the deployment's own settings win
 
 
 def task_rows_since(since: datetime) -> list[dict]:
