@@ -6,7 +6,8 @@ PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed
 CHROMIUM_PATH ?= /usr/bin/chromium
 
-.PHONY: run test install env migrate catalogues seed serve lint check-deploy chromium bench clean
+.PHONY: run test install env migrate catalogues seed serve lint check-deploy chromium bench clean \
+	prod-local prod-local-stop smoke
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -58,6 +59,17 @@ test: $(STAMP) chromium catalogues lint
 
 check-deploy: $(STAMP)
 	$(PY) -m pytest -q sorority/core/tests/test_deploy.py
+
+# The production topology on this machine (caddy, gunicorn, uvicorn, worker, scheduler;
+# PostgreSQL and Redis as already running): docs/operations.md, "make prod-local".
+prod-local: $(STAMP)
+	VENV=$(VENV) deploy/prod-local.sh start
+
+prod-local-stop:
+	deploy/prod-local.sh stop
+
+smoke: $(STAMP)
+	$(PY) deploy/smoke.py
 
 bench: $(STAMP)
 	@for f in bench/*.py; do echo "== $$f"; $(PY) $$f; done

@@ -4,6 +4,7 @@ Every variable read here is listed in `.env.example`. The embedded default (SQLi
 in-memory cache and channel layer, local files, console e-mail) needs nothing running.
 """
 
+import contextlib
 import ipaddress
 import secrets
 import warnings
@@ -34,6 +35,9 @@ if not SECRET_KEY:
         raise ImproperlyConfigured("DJANGO_SECRET_KEY must be set when DEBUG is off.")
     SECRET_KEY = secrets.token_urlsafe(50)
     warnings.warn("DJANGO_SECRET_KEY is not set: using a random one.", stacklevel=1)
+
+# Key rotation: the previous keys, still accepted for signatures (docs/operations.md).
+SECRET_KEY_FALLBACKS = env.list("DJANGO_SECRET_KEY_FALLBACKS", default=[])
 
 ALLOWED_HOSTS = env.list("DJANGO_ALLOWED_HOSTS", default=[])
 if not ALLOWED_HOSTS:
@@ -163,7 +167,6 @@ TEMPLATES = [
 # ---------------------------------------------------------------------------
 # Data: database, cache, channel layer, tasks, storage
 # ---------------------------------------------------------------------------
-(BASE_DIR / "var" / "static").mkdir(parents=True, exist_ok=True)
 DATABASE_URL = env.str("DATABASE_URL", default="") or (
     f"sqlite:///{BASE_DIR / 'var' / 'db.sqlite3'}"
 )
@@ -234,7 +237,12 @@ STORAGES = {
     },
 }
 STATIC_URL = "/static/"
-STATIC_ROOT = BASE_DIR / "var" / "static"
+# `collectstatic` writes here; in production the reverse proxy serves this folder
+# (deploy/Caddyfile) and whitenoise is only the fallback.
+STATIC_ROOT = Path(env.str("DJANGO_STATIC_ROOT", default="") or str(BASE_DIR / "var" / "static"))
+# whitenoise warns about a missing folder; a read-only code tree may refuse to make it.
+with contextlib.suppress(OSError):
+    STATIC_ROOT.mkdir(parents=True, exist_ok=True)
 STATICFILES_DIRS = [BASE_DIR / "sorority" / "static"]
 WHITENOISE_USE_FINDERS = DEBUG
 
@@ -322,6 +330,8 @@ AXES_ONLY_ADMIN_SITE = True
 AXES_WHITELIST_CALLABLE = "sorority.core.security.axes_ignores_non_admin"
 AXES_RESET_ON_SUCCESS = True
 AXES_COOLOFF_TIME = 1  # hours
+# The client's address behind the proxy, as allauth resolves it (docs/operations.md).
+AXES_CLIENT_IP_CALLABLE = "sorority.core.security.client_ip"
 
 ADMIN_URL = env.str("DJANGO_ADMIN_URL", default="admin/")
 
@@ -404,6 +414,8 @@ EMAIL_PORT = env.int("EMAIL_PORT", default=25)
 EMAIL_HOST_USER = env.str("EMAIL_HOST_USER", default="")
 EMAIL_HOST_PASSWORD = env.str("EMAIL_HOST_PASSWORD", default="")
 EMAIL_USE_TLS = env.bool("EMAIL_USE_TLS", default=False)
+# For django.core.mail.backends.filebased.EmailBackend (`make prod-local`, the smoke journey).
+EMAIL_FILE_PATH = env.str("EMAIL_FILE_PATH", default="") or str(BASE_DIR / "var" / "mail")
 DEFAULT_FROM_EMAIL = env.str("DEFAULT_FROM_EMAIL", default="Sorority <no-reply@localhost>")
 # Used instead of DEFAULT_FROM_EMAIL for members in discreet mode.
 DISCREET_FROM_EMAIL = env.str("DISCREET_FROM_EMAIL", default="Notification <no-reply@localhost>")
