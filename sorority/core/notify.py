@@ -100,16 +100,21 @@ def notice_send(*, user_id: int, subject: str, body: str, link_path: str = "") -
     return True
 
 
-def mail_later(message: EmailMessage) -> None:
+def mail_later(message: EmailMessage, *, after_commit: bool = True) -> None:
     """Queue an already built e-mail (its row is deleted once the worker sent it).
 
     For messages that cannot wait for an id: an account e-mail rendered by allauth,
-    the notice to a person who no longer exists.
+    the notice to a person who no longer exists. With `after_commit=False` it is
+    queued at once (allauth decided to send it, whatever its caller's transaction).
     """
     from sorority.core import tasks
     from sorority.core.tasking import enqueue_with_transaction
 
-    enqueue_with_transaction(tasks.send_message, message=_message_data(message))
+    data = _message_data(message)
+    if after_commit:
+        enqueue_with_transaction(tasks.send_message, message=data)
+    else:
+        tasks.send_message.enqueue(message=data)
 
 
 def _message_data(message: EmailMessage) -> dict:
