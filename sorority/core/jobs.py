@@ -6,6 +6,10 @@ from sorority.core import tasks
 from sorority.core.scheduler import Job
 
 JOBS = [
-    Job("core.worker_heartbeat", settings.WORKER_HEARTBEAT_SECONDS, tasks.worker_heartbeat),
+    Job(
+        "core.worker_heartbeat",
+        settings.WORKER_HEARTBEAT_SECONDS,
+        tasks.worker_heartbeat,
+    ),
     Job("core.housekeeping", 3600, tasks.housekeeping),
 ]

@@ -90,7 +90,9 @@ def tick(jobs: list[Job], *, now: datetime.datetime | None = None) -> list[str]:
     return enqueued
 
 
-def prune_scheduled_runs(*, keep: datetime.timedelta = datetime.timedelta(days=7)) -> int:
+def prune_scheduled_runs(
+    *, keep: datetime.timedelta = datetime.timedelta(days=7)
+) -> int:
     """Forget claimed slots older than `keep` (a slot never comes back)."""
     from sorority.core.models import ScheduledRun
 

@@ -77,9 +77,9 @@ def uses_database_backend(declared: Task[Any, Any] | None = None) -> bool:
     """Whether tasks (this one, or the default backend's) go to the database queue."""
     if declared is not None:
         return isinstance(declared.get_backend(), DatabaseBackend)
-    from django_tasks import default_task_backend
+    from django_tasks import DEFAULT_TASK_BACKEND_ALIAS, task_backends
 
-    return isinstance(default_task_backend, DatabaseBackend)
+    return isinstance(task_backends[DEFAULT_TASK_BACKEND_ALIAS], DatabaseBackend)
 
 
 def enqueue_with_transaction(declared: Task[P, Any], /, **kwargs: Any) -> None:
@@ -106,7 +106,9 @@ def prune_finished() -> int:
     from django.conf import settings
     from django_tasks_db.models import DBTaskResult
 
-    cutoff = timezone.now() - datetime.timedelta(hours=settings.TASK_RESULTS_RETENTION_HOURS)
+    cutoff = timezone.now() - datetime.timedelta(
+        hours=settings.TASK_RESULTS_RETENTION_HOURS
+    )
     deleted, _rows = (
         DBTaskResult.objects.finished().filter(finished_at__lt=cutoff).delete()
     )

@@ -6,7 +6,9 @@ from sorority.core.tasking import background
 
 @background()
 def send_notice(user_id: int, subject: str, body: str, link_path: str = "") -> bool:
-    return notify.notice_send(user_id=user_id, subject=subject, body=body, link_path=link_path)
+    return notify.notice_send(
+        user_id=user_id, subject=subject, body=body, link_path=link_path
+    )
 
 
 @background(forget=True)

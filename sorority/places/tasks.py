@@ -8,4 +8,3 @@ def refresh_availability() -> int:
     from sorority.places.services import offers_refresh_availability
 
     return offers_refresh_availability()
-

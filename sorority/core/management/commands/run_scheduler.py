@@ -22,7 +22,9 @@ class Command(BaseCommand):
 
     def add_arguments(self, parser: CommandParser) -> None:
         parser.add_argument(
-            "--once", action="store_true", help="Claim and enqueue the due slots once, then exit."
+            "--once",
+            action="store_true",
+            help="Claim and enqueue the due slots once, then exit.",
         )
 
     def handle(self, *args: object, once: bool, **options: object) -> None:
