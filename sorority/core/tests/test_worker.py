@@ -64,7 +64,9 @@ def run_worker() -> None:
 
 
 def queued(path_end: str, status: str = TaskResultStatus.READY) -> int:
-    return DBTaskResult.objects.filter(task_path__endswith=path_end, status=status).count()
+    return DBTaskResult.objects.filter(
+        task_path__endswith=path_end, status=status
+    ).count()
 
 
 def submitted_case(client, moderator) -> VerificationRequest:
@@ -97,7 +99,9 @@ def vault_files(case: VerificationRequest) -> list[str]:
     return vault.list_folder(vault.folder(str(case.pk)))[1]
 
 
-def test_a_decision_shreds_at_once_and_the_worker_deletes_the_objects(client, moderator):
+def test_a_decision_shreds_at_once_and_the_worker_deletes_the_objects(
+    client, moderator
+):
     case = submitted_case(client, moderator)
     assert len(vault_files(case)) == 5
     mail.outbox.clear()
@@ -106,7 +110,8 @@ def test_a_decision_shreds_at_once_and_the_worker_deletes_the_objects(client, mo
 
     # At the answer: key and document rows are gone, what is left is unreadable.
     case.refresh_from_db()
-    assert case.wrapped_dek is None and case.key_version is None
+    assert case.wrapped_dek is None
+    assert case.key_version is None
     assert not EvidenceDocument.objects.filter(request=case).exists()
     # The ciphertext objects and the e-mail wait for the worker.
     assert len(vault_files(case)) == 5
@@ -118,7 +123,10 @@ def test_a_decision_shreds_at_once_and_the_worker_deletes_the_objects(client, mo
 
     assert vault_files(case) == []
     assert [m.subject for m in mail.outbox] == ["Du nouveau sur votre compte"]
-    assert queued("verification.tasks.delete_vault_objects", TaskResultStatus.SUCCESSFUL) == 1
+    assert (
+        queued("verification.tasks.delete_vault_objects", TaskResultStatus.SUCCESSFUL)
+        == 1
+    )
     assert queued("core.tasks.send_notice", TaskResultStatus.SUCCESSFUL) == 1
 
 
@@ -135,16 +143,22 @@ def test_the_erasure_notice_leaves_no_address_in_the_queue(client):
     person = UserFactory(status="member")
     sign_in(client, person)
     mail.outbox.clear()
-    response = client.delete("/api/v1/me", {"password": PASSWORD}, content_type="application/json")
+    response = client.delete(
+        "/api/v1/me", {"password": PASSWORD}, content_type="application/json"
+    )
     assert response.status_code == 200
     row = DBTaskResult.objects.get(task_path__endswith="core.tasks.send_message")
-    assert person.email in str(row.args_kwargs)  # she no longer exists: it has to travel
+    assert person.email in str(
+        row.args_kwargs
+    )  # she no longer exists: it has to travel
 
     run_worker()
 
     assert [m.to for m in mail.outbox] == [[person.email]]
     assert not DBTaskResult.objects.filter(pk=row.pk).exists()
-    everything = "".join(str(r.args_kwargs) + str(r.traceback) for r in DBTaskResult.objects.all())
+    everything = "".join(
+        str(r.args_kwargs) + str(r.traceback) for r in DBTaskResult.objects.all()
+    )
     assert person.email not in everything
 
 
@@ -190,7 +204,8 @@ def test_a_second_scheduler_finds_each_slot_claimed():
 
 
 @pytest.mark.skipif(
-    not ON_POSTGRES, reason="SQLite's shared in-memory test DB refuses concurrent writers"
+    not ON_POSTGRES,
+    reason="SQLite's shared in-memory test DB refuses concurrent writers",
 )
 def test_two_concurrent_schedulers_enqueue_each_job_slot_exactly_once():
     jobs, moments = _jobs_and_moments()
@@ -236,7 +251,7 @@ def _process_env(**extra: str) -> dict[str, str]:
 
 
 def _start(*args: str, env: dict[str, str], log: Path) -> subprocess.Popen:
-    return subprocess.Popen(
+    return subprocess.Popen(  # noqa: S603 (this interpreter, our own manage.py)
         [sys.executable, "manage.py", *args],
         cwd=ROOT,
         env=env,
@@ -264,12 +279,16 @@ def _until(condition, timeout: float = 30.0) -> float:
     raise AssertionError("condition not met in time")
 
 
-@pytest.mark.skipif(not ON_POSTGRES, reason="another process cannot see SQLite's in-memory test DB")
+@pytest.mark.skipif(
+    not ON_POSTGRES, reason="another process cannot see SQLite's in-memory test DB"
+)
 def test_real_worker_and_two_schedulers(client, moderator, settings, tmp_path):
     settings.HEARTBEAT_MAX_AGE_SECONDS = 4
     case = submitted_case(client, moderator)
     env = _process_env(SCHEDULER_TICK_SECONDS="1", WORKER_HEARTBEAT_SECONDS="1")
-    worker = _start("db_worker", "--interval", "0.2", "--no-reload", env=env, log=tmp_path / "w.log")
+    worker = _start(
+        "db_worker", "--interval", "0.2", "--no-reload", env=env, log=tmp_path / "w.log"
+    )
     schedulers = [
         _start("run_scheduler", env=env, log=tmp_path / f"s{i}.log") for i in range(2)
     ]
@@ -280,7 +299,9 @@ def test_real_worker_and_two_schedulers(client, moderator, settings, tmp_path):
         assert decide(client, case).status_code == 200
         _until(lambda: vault_files(case) == [], timeout=15)
         purge_seconds = time.monotonic() - started
-        _until(lambda: b"Du nouveau sur votre compte" in (tmp_path / "w.log").read_bytes())
+        _until(
+            lambda: b"Du nouveau sur votre compte" in (tmp_path / "w.log").read_bytes()
+        )
         assert purge_seconds < 5, purge_seconds
         print(f"decision -> vault objects deleted by the worker: {purge_seconds:.2f} s")
         time.sleep(3)  # a few more slots, claimed by two schedulers
@@ -294,16 +315,22 @@ def test_real_worker_and_two_schedulers(client, moderator, settings, tmp_path):
             )
         )
         assert len(slots) >= 3
-        runs = DBTaskResult.objects.filter(task_path__endswith="core.tasks.worker_heartbeat")
+        runs = DBTaskResult.objects.filter(
+            task_path__endswith="core.tasks.worker_heartbeat"
+        )
         assert runs.count() == len(slots)  # each slot enqueued once, by one of the two
         _until(lambda: not runs.exclude(status=TaskResultStatus.SUCCESSFUL).exists())
     finally:
         _stop(worker)
+
     # Nobody beats any more: readiness fails once the heartbeats are too old.
     def both_stale() -> bool:
         response = client.get("/readyz")
         checks = response.json()["checks"]
-        return response.status_code == 503 and checks["worker"] == checks["scheduler"] == "fail"
+        return (
+            response.status_code == 503
+            and checks["worker"] == checks["scheduler"] == "fail"
+        )
 
     _until(both_stale, timeout=10)
     assert Heartbeat.objects.count() == 2
