@@ -6,6 +6,7 @@ itself is done by the task worker (`manage.py db_worker`), or right away in this
 process with the immediate backend (`make run`).
 """
 
+import logging
 import signal
 import threading
 from types import FrameType
@@ -15,6 +16,8 @@ from django.core.management.base import BaseCommand, CommandParser
 from django.db import close_old_connections
 
 from sorority.core.scheduler import all_jobs, tick
+
+logger = logging.getLogger("sorority.core.scheduler")
 
 
 class Command(BaseCommand):
@@ -46,5 +49,5 @@ class Command(BaseCommand):
             try:
                 tick(jobs)
             except Exception:  # the database may be away for a moment: try again
-                self.stderr.write("Scheduler tick failed; retrying.")
+                logger.exception("Scheduler tick failed; retrying")
             stop.wait(settings.SCHEDULER_TICK_SECONDS)
