@@ -119,7 +119,8 @@ def mail_later(message: EmailMessage, *, after_commit: bool = True) -> None:
 
 def _message_data(message: EmailMessage) -> dict:
     alternatives = [
-        [str(content), mimetype] for content, mimetype in getattr(message, "alternatives", [])
+        [str(content), mimetype]
+        for content, mimetype in getattr(message, "alternatives", [])
     ]
     return {
         "subject": str(message.subject),

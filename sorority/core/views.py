@@ -74,7 +74,9 @@ def readyz(request: HttpRequest) -> JsonResponse:
 
     checks = health.readiness()
     ready = all(value == health.OK for value in checks.values())
-    return _probe({"status": "ok" if ready else "fail", "checks": checks}, 200 if ready else 503)
+    return _probe(
+        {"status": "ok" if ready else "fail", "checks": checks}, 200 if ready else 503
+    )
 
 
 def _probe(data: dict, status: int) -> JsonResponse:

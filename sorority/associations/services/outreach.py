@@ -210,16 +210,20 @@ def requests_deliver(*, request_ids: list[int]) -> int:
     this twice sends nothing twice.
     """
     delivered = 0
-    for request in HostRequest.objects.filter(
-        pk__in=request_ids, conversation_id__isnull=True
-    ).select_related("host", "sent_by").order_by("pk"):
+    for request in (
+        HostRequest.objects.filter(pk__in=request_ids, conversation_id__isnull=True)
+        .select_related("host", "sent_by")
+        .order_by("pk")
+    ):
         if request.sent_by is None:
             continue
         conversation = integrations.open_conversation(
             sender=request.sent_by, recipient=request.host, text=request.message
         )
         if conversation:
-            HostRequest.objects.filter(pk=request.pk).update(conversation_id=conversation)
+            HostRequest.objects.filter(pk=request.pk).update(
+                conversation_id=conversation
+            )
         notify_later(
             user=request.host,
             subject=_("You have a new request"),
