@@ -201,6 +201,8 @@ WORKER_HEARTBEAT_SECONDS = env.int("WORKER_HEARTBEAT_SECONDS", default=30)
 HEARTBEAT_MAX_AGE_SECONDS = env.int("HEARTBEAT_MAX_AGE_SECONDS", default=180)
 # /readyz keeps its migrations and keys checks this long (it may be probed every second).
 READYZ_CACHE_SECONDS = env.int("READYZ_CACHE_SECONDS", default=10)
+# A task still "running" after this many minutes lost its worker (killed): run it again.
+TASK_RUNNING_TIMEOUT_MINUTES = env.int("TASK_RUNNING_TIMEOUT_MINUTES", default=30)
 # Finished task rows (their arguments are ids) are deleted after this many hours.
 TASK_RESULTS_RETENTION_HOURS = env.int("TASK_RESULTS_RETENTION_HOURS", default=48)
 

@@ -11,5 +11,6 @@ JOBS = [
         settings.WORKER_HEARTBEAT_SECONDS,
         tasks.worker_heartbeat,
     ),
+    Job("core.requeue_abandoned", 300, tasks.requeue_abandoned),
     Job("core.housekeeping", 3600, tasks.housekeeping),
 ]

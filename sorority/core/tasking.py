@@ -115,6 +115,26 @@ def prune_finished() -> int:
     return deleted
 
 
+def requeue_abandoned() -> int:
+    """Put back in the queue the tasks left running by a worker that died.
+
+    A worker stopped by SIGTERM finishes its task first; one killed outright leaves
+    the row `RUNNING` for ever. After `TASK_RUNNING_TIMEOUT_MINUTES` such a task runs
+    again (tasks are written to be run twice without harm: sweeps, and deliveries
+    that skip what was delivered).
+    """
+    from django.conf import settings
+    from django_tasks import TaskResultStatus
+    from django_tasks_db.models import DBTaskResult
+
+    cutoff = timezone.now() - datetime.timedelta(
+        minutes=settings.TASK_RUNNING_TIMEOUT_MINUTES
+    )
+    return DBTaskResult.objects.filter(
+        status=TaskResultStatus.RUNNING, started_at__lt=cutoff
+    ).update(status=TaskResultStatus.READY, started_at=None)
+
+
 def task_finished(sender: object, task_result: Any, **kwargs: object) -> None:
     """In the worker: beat, and delete the row of a task that must be forgotten."""
     backend = sender if isinstance(sender, type) else type(sender)

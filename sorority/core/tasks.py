@@ -21,6 +21,11 @@ def worker_heartbeat() -> None:
     tasking.beat(tasking.WORKER, force=True)
 
 
+@background(priority=40)
+def requeue_abandoned() -> int:
+    return tasking.requeue_abandoned()
+
+
 @background()
 def housekeeping() -> int:
     return tasking.prune_finished() + scheduler.prune_scheduled_runs()

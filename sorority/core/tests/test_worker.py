@@ -177,6 +177,35 @@ def test_a_failed_task_keeps_the_error_class_not_its_message(settings):
     assert person.email not in row.traceback
 
 
+def test_a_task_left_running_by_a_killed_worker_runs_again(settings):
+    settings.TASK_RUNNING_TIMEOUT_MINUTES = 30
+    tasks.worker_heartbeat.enqueue()
+    row = DBTaskResult.objects.get()
+    row.claim("killed-worker")  # what a worker does before running it; then SIGKILL
+    DBTaskResult.objects.filter(pk=row.pk).update(
+        started_at=row.started_at - datetime.timedelta(minutes=31)
+    )
+    tasks.requeue_abandoned.enqueue()
+
+    run_worker()
+
+    row.refresh_from_db()
+    assert row.status == TaskResultStatus.SUCCESSFUL
+    assert row.worker_ids == ["killed-worker", "test-worker"]
+
+
+def test_a_task_still_running_in_time_is_left_alone(settings):
+    tasks.worker_heartbeat.enqueue()
+    row = DBTaskResult.objects.get()
+    row.claim("busy-worker")
+    tasks.requeue_abandoned.enqueue()
+
+    run_worker()
+
+    row.refresh_from_db()
+    assert row.status == TaskResultStatus.RUNNING
+
+
 def _jobs_and_moments() -> tuple[list[Job], list[datetime.datetime]]:
     jobs = [job for job in all_jobs() if job.name == "core.worker_heartbeat"]
     jobs.append(Job("test.fast", 1, tasks.worker_heartbeat))
