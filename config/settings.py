@@ -210,6 +210,9 @@ else:
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
     CHANNEL_LAYERS = {"default": {"BACKEND": "channels.layers.InMemoryChannelLayer"}}
 
+# Background work (docs/architecture.md, "Processes and tasks"). The immediate backend
+# runs each task right after the commit in the process that queued it (`make run`,
+# tests); production sets the database backend, run by `manage.py db_worker`.
 TASKS = {
     "default": {
         "BACKEND": env.str(
@@ -217,6 +220,18 @@ TASKS = {
         )
     }
 }
+# `manage.py run_scheduler` looks for due job slots this often.
+SCHEDULER_TICK_SECONDS = env.int("SCHEDULER_TICK_SECONDS", default=5)
+# The scheduler queues a heartbeat task this often; the worker's run of it is its pulse.
+WORKER_HEARTBEAT_SECONDS = env.int("WORKER_HEARTBEAT_SECONDS", default=30)
+# /readyz fails when the worker's or the scheduler's last heartbeat is older than this.
+HEARTBEAT_MAX_AGE_SECONDS = env.int("HEARTBEAT_MAX_AGE_SECONDS", default=180)
+# /readyz keeps its migrations and keys checks this long (it may be probed every second).
+READYZ_CACHE_SECONDS = env.int("READYZ_CACHE_SECONDS", default=10)
+# A task still "running" after this many minutes lost its worker (killed): run it again.
+TASK_RUNNING_TIMEOUT_MINUTES = env.int("TASK_RUNNING_TIMEOUT_MINUTES", default=30)
+# Finished task rows (their arguments are ids) are deleted after this many hours.
+TASK_RESULTS_RETENTION_HOURS = env.int("TASK_RESULTS_RETENTION_HOURS", default=48)
 
 MEDIA_ROOT = Path(env.str("MEDIA_ROOT", default="") or str(BASE_DIR / "var" / "media"))
 VAULT_ROOT = Path(env.str("VAULT_ROOT", default="") or str(BASE_DIR / "var" / "vault"))
@@ -346,6 +361,8 @@ MODERATOR_IDLE_TIMEOUT = 15 * 60
 # ---------------------------------------------------------------------------
 SECURE_SSL_REDIRECT = env.bool("DJANGO_SECURE_SSL_REDIRECT", default=not DEBUG)
 SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
+# Health probes come from inside (compose, systemd, the proxy), in plain HTTP.
+SECURE_REDIRECT_EXEMPT = [r"^healthz$", r"^readyz$"]
 SECURE_HSTS_SECONDS = 0 if DEBUG else 31_536_000
 SECURE_HSTS_INCLUDE_SUBDOMAINS = not DEBUG
 SECURE_HSTS_PRELOAD = not DEBUG

@@ -48,7 +48,7 @@ class AccountAdapter(DefaultAccountAdapter):
         exists and whether she chose discreet mode, so that someone reading her
         mailbox learns neither. Her other account e-mails are neutral in discreet mode.
         """
-        from sorority.core.notify import neutral_envelope
+        from sorority.core.notify import mail_later, neutral_envelope
 
         msg = self.render_mail(template_prefix, email, context)
         flow_subject = ANYONE_CAN_TRIGGER.get(template_prefix)
@@ -63,7 +63,9 @@ class AccountAdapter(DefaultAccountAdapter):
             if discreet:
                 msg.subject = str(_("About your account"))
             neutral_envelope(msg, neutral=discreet)
-        msg.send()
+        # Sent by the worker: the answer never waits for (or depends on) the mail
+        # server, and takes as long for an address with an account as without.
+        mail_later(msg, after_commit=False)
 
 
 def user_display(user: User) -> str:

@@ -326,7 +326,7 @@ def notify_unread() -> int:
     from django.db.models import Exists, OuterRef
     from django.utils import translation
 
-    from sorority.core.notify import send_notification
+    from sorority.core.notify import notify_later
 
     cutoff = timezone.now() - timedelta(minutes=notify_after_minutes())
     waiting = Message.objects.filter(
@@ -358,11 +358,7 @@ def notify_unread() -> int:
             with translation.override("fr"):
                 subject = _("A message is waiting for you")
                 body = _("You have an unread message. Sign in to read it.")
-            transaction.on_commit(
-                lambda user=user, subject=subject, body=body: send_notification(
-                    user=user, subject=subject, body=body, link_path="/chat/"
-                )
-            )
+            notify_later(user=user, subject=subject, body=body, link_path="/chat/")
         sent += 1
     return sent
 

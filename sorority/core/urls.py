@@ -11,4 +11,6 @@ urlpatterns = [
     path("home/", views.home, name="home"),
     path("exit/", views.quick_exit, name="quick_exit"),
     path("offline/", views.offline, name="offline"),
+    path("healthz", views.healthz, name="healthz"),
+    path("readyz", views.readyz, name="readyz"),
 ]

@@ -1,9 +1,9 @@
-"""Public pages, the member home and the quick exit."""
+"""Public pages, the member home, the quick exit and the health probes."""
 
 from django.contrib.auth import logout
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
-from django.views.decorators.http import require_POST
+from django.views.decorators.http import require_POST, require_safe
 
 from sorority.accounts.policies import is_member
 from sorority.core.access import Access, access
@@ -57,3 +57,29 @@ def quick_exit(request: HttpRequest) -> HttpResponse:
 @access(Access.PUBLIC)
 def offline(request: HttpRequest) -> HttpResponse:
     return render(request, "core/offline.html")
+
+
+@access(Access.PUBLIC)
+@require_safe
+def healthz(request: HttpRequest) -> JsonResponse:
+    """The process answers (no database, no other service)."""
+    return _probe({"status": "ok", "checks": {}}, 200)
+
+
+@access(Access.PUBLIC)
+@require_safe
+def readyz(request: HttpRequest) -> JsonResponse:
+    """Ready to serve: every check of `sorority.core.health.readiness` is "ok"."""
+    from sorority.core import health
+
+    checks = health.readiness()
+    ready = all(value == health.OK for value in checks.values())
+    return _probe(
+        {"status": "ok" if ready else "fail", "checks": checks}, 200 if ready else 503
+    )
+
+
+def _probe(data: dict, status: int) -> JsonResponse:
+    response = JsonResponse(data, status=status)
+    response["Cache-Control"] = "no-store"
+    return response

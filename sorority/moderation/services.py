@@ -215,7 +215,7 @@ def report_warn(*, moderator: User, report_id: int, note: str = "") -> Report:
     """Warn the reported member (neutral e-mail) and close. Emits `warned`."""
     from django.utils import translation
 
-    from sorority.core.notify import send_notification
+    from sorority.core.notify import notify_later
 
     report = _lock_open_report(moderator, report_id)
     if report.reported is None:
@@ -235,9 +235,7 @@ def report_warn(*, moderator: User, report_id: int, note: str = "") -> Report:
             "The moderation team reminds you of the community rules. "
             "Sign in to read them."
         )
-    transaction.on_commit(
-        lambda: send_notification(user=target, subject=subject, body=body)
-    )
+    notify_later(user=target, subject=subject, body=body)
     return report
 
 

@@ -16,6 +16,7 @@ from django.db.models.functions import Coalesce
 from django.utils import timezone
 
 from sorority.core.scheduler import Job
+from sorority.privacy import tasks
 
 logger = logging.getLogger(__name__)
 
@@ -64,7 +65,7 @@ def purge_old_erasure_records() -> int:
 
 
 JOBS = [
-    Job("privacy.expired_flags", 3600, purge_expired_flags),
-    Job("privacy.inactive_applicants", 6 * 3600, erase_inactive_applicants),
-    Job("privacy.old_erasure_records", 24 * 3600, purge_old_erasure_records),
+    Job("privacy.expired_flags", 3600, tasks.expired_flags),
+    Job("privacy.inactive_applicants", 6 * 3600, tasks.inactive_applicants),
+    Job("privacy.old_erasure_records", 24 * 3600, tasks.old_erasure_records),
 ]

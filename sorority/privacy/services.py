@@ -12,13 +12,15 @@ from django.utils.translation import gettext as _
 from sorority.core import account_state
 from sorority.core.account_state import Reason
 from sorority.core.errors import ApplicationError, NotFound, RateLimited
-from sorority.core.notify import send_notification
+from sorority.core.notify import mail_later, notification_message
 from sorority.core.personal_data import registered
 from sorority.privacy.models import AbuserFlag, AbuserFlagEvent, ErasureRecord
 from sorority.privacy.personal_data import KEEP_FLAGS_ATTR
 from sorority.privacy.policies import abuser_flags_enabled
 
 if TYPE_CHECKING:
+    from django.core.mail import EmailMessage
+
     from sorority.accounts.models import User
 
 logger = logging.getLogger(__name__)
@@ -43,33 +45,26 @@ def account_erase(
     """Erase a person: every app's data about her, then the account itself.
 
     Each registered `erase(user)` runs in registry order (accounts last), then the
-    person is deleted. A neutral confirmation e-mail goes out once the transaction
-    has committed, from the values still held in memory: no mail if anything fails.
+    person is deleted. A neutral confirmation e-mail, built from the values still
+    held in memory, is queued with the transaction (no mail if anything fails); the
+    worker sends it, and its stored copy, which holds her address, is deleted then.
     Writes an `ErasureRecord` that says nothing about who she was.
     """
     setattr(user, KEEP_FLAGS_ATTR, keep_flags)
     kept = AbuserFlag.objects.filter(member=user).count() if keep_flags else 0
     for entry in registered():
         entry.erase(user)
-    email_target = _Recipient(email=user.email, discreet_mode=user.discreet_mode)
+    email, discreet = user.email, bool(user.discreet_mode)
     account_state.changed(user_id=user.pk, reason=Reason.ERASED)
     user.delete()
     record = ErasureRecord.objects.create(reason=reason, flags_kept=kept)
     if notify:
-        transaction.on_commit(lambda: _send_erasure_notice(email_target, reason))
+        mail_later(_erasure_notice(email=email, discreet=discreet, reason=reason))
     logger.info("Account erased (record %s, %s)", record.pk, reason)
     return record
 
 
-class _Recipient:
-    """Just enough of a person for `send_notification` once she no longer exists."""
-
-    def __init__(self, *, email: str, discreet_mode: bool) -> None:
-        self.email = email
-        self.discreet_mode = discreet_mode
-
-
-def _send_erasure_notice(recipient: _Recipient, reason: str) -> None:
+def _erasure_notice(*, email: str, discreet: bool, reason: str) -> "EmailMessage":
     if reason == ErasureRecord.Reason.INACTIVE_APPLICANT:
         body = _(
             "Your account was not used for a long time, so it has been closed and "
@@ -80,8 +75,9 @@ def _send_erasure_notice(recipient: _Recipient, reason: str) -> None:
             "As you asked, your account and the data attached to it have been "
             "deleted. You do not need to do anything."
         )
-    send_notification(
-        user=recipient,  # type: ignore[arg-type]
+    return notification_message(
+        email=email,
+        discreet=discreet,
         subject=_("Your account has been closed"),
         body=body,
     )

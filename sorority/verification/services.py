@@ -1,8 +1,9 @@
 """Writes of the verification flow: challenge, submission, review, decision, purge.
 
 Every state change is audited (`audit.audit`). Documents are destroyed by
-`verification_purge`, always scheduled with `transaction.on_commit` (never signals or
-cascades) as soon as a case reaches a decision or a final state (SECURITY.md 17).
+`_schedule_purge`, in the transaction of the decision (never signals or cascades), as
+soon as a case reaches a decision or a final state: key and document rows at once,
+the ciphertext objects by the worker right after the commit (SECURITY.md 17).
 """
 
 import datetime
@@ -74,10 +75,10 @@ def session_hash(session_key: str | None) -> str:
 
 
 def _notify(user: User) -> None:
-    from sorority.core.notify import send_notification
+    from sorority.core.notify import notify_later
 
     # Neutral: no word about verification, the outcome or the platform's purpose.
-    send_notification(
+    notify_later(
         user=user,
         subject=_("News about your account"),
         body=_("There is news about your account. Sign in to see it."),
@@ -874,7 +875,7 @@ def _decide(
     if ban_category and tags and decision == "refuse":
         ban_entry_propose(actor=moderator, tags=tags, reason_category=ban_category)
     _schedule_purge(case, cause=case.state, actor_id=moderator.pk)
-    transaction.on_commit(lambda: _notify(applicant))
+    _notify(applicant)
     _surge_check_soon()
     return Decision(case.state, warnings)
 
@@ -885,14 +886,58 @@ def _decide(
 
 
 def _schedule_purge(case: VerificationRequest, *, cause: str, actor_id: int | None) -> None:
-    request_id = case.pk
-    transaction.on_commit(
-        lambda: verification_purge(request_id=request_id, cause=cause, actor_id=actor_id)
+    """Destroy the case's documents as part of the caller's transaction.
+
+    The key, the document rows, the audit row and the receipt go in the same
+    transaction as the decision: once the decision is visible, no document can be
+    read, whether or not a worker is running. The ciphertext objects (now unreadable)
+    are deleted by the worker, from a task queued with that same transaction; the
+    reconciliation job deletes anything a lost task would leave.
+    """
+    from sorority.core.tasking import enqueue_with_transaction
+    from sorority.verification import tasks
+
+    names = _shred(case, cause=cause, actor_id=actor_id)
+    enqueue_with_transaction(
+        tasks.delete_vault_objects, request_id=str(case.pk), names=names
     )
 
 
+def _shred(case: VerificationRequest, *, cause: str, actor_id: int | None) -> list[str]:
+    """Delete the wrapped key and the document rows of a locked case (audited).
+
+    Returns the names of the vault objects left to delete.
+    """
+    documents = list(case.documents.values_list("storage_name", "sha256"))
+    key_version = case.key_version
+    had_key = bool(case.wrapped_dek)
+    case.wrapped_dek = None
+    case.key_version = None
+    case.save(update_fields=["wrapped_dek", "key_version"])
+    case.documents.all().delete()
+    if documents or had_key:
+        audit(
+            AuditEntry.Kind.PURGED,
+            actor_id=actor_id,
+            request_id=case.pk,
+            cause=cause,
+            objects=[name for name, _digest in documents],
+            sha256=[digest for _name, digest in documents],
+            key_version=key_version,
+            destroyed_at=timezone.now().isoformat(),
+        )
+    if documents:
+        DeletionReceipt.objects.create(
+            user_id=case.user_id,
+            request_id=case.pk,
+            round=case.round,
+            documents=len(documents),
+        )
+    return [name for name, _digest in documents]
+
+
 def verification_purge(*, request_id: object, cause: str, actor_id: int | None = None) -> int:
-    """Crypto-shred a case: wrapped key, document rows, then every stored object.
+    """Crypto-shred a case now: wrapped key, document rows, then every stored object.
 
     Returns the number of objects destroyed. Writes a `purged` audit row (object
     names, ciphertext hashes, destroyed key version, time) and a deletion receipt.
@@ -901,40 +946,26 @@ def verification_purge(*, request_id: object, cause: str, actor_id: int | None =
         case = VerificationRequest.objects.select_for_update().filter(pk=request_id).first()
         if case is None:
             return len(vault.delete_folder(str(request_id)))
-        documents = list(case.documents.values_list("storage_name", "sha256"))
-        key_version = case.key_version
-        had_key = bool(case.wrapped_dek)
-        case.wrapped_dek = None
-        case.key_version = None
-        case.save(update_fields=["wrapped_dek", "key_version"])
-        case.documents.all().delete()
-        if documents or had_key:
-            audit(
-                AuditEntry.Kind.PURGED,
-                actor_id=actor_id,
-                request_id=case.pk,
-                cause=cause,
-                objects=[name for name, _digest in documents],
-                sha256=[digest for _name, digest in documents],
-                key_version=key_version,
-                destroyed_at=timezone.now().isoformat(),
-            )
-        if documents:
-            DeletionReceipt.objects.create(
-                user_id=case.user_id,
-                request_id=case.pk,
-                round=case.round,
-                documents=len(documents),
-            )
+        names = _shred(case, cause=cause, actor_id=actor_id)
     # The key is gone (committed): what remains is unreadable. Now the objects.
+    return vault_objects_delete(request_id=str(request_id), names=names)
+
+
+def vault_objects_delete(*, request_id: str, names: Sequence[str]) -> int:
+    """Delete shredded objects of a case; its whole folder once the case is closed.
+
+    A case asked for new photos keeps its folder: the next round may be writing in it.
+    """
     removed = 0
-    for name, _digest in documents:
+    for name in names:
         try:
             vault.delete(name)
             removed += 1
         except OSError:
             logger.warning("Vault object of case %s not deleted; reconciliation will retry", request_id)
-    removed += len(vault.delete_folder(str(request_id)))
+    case = VerificationRequest.objects.filter(pk=_uuid_or_none(request_id)).first()
+    if case is None or case.is_final:
+        removed += len(vault.delete_folder(request_id))
     return removed
 
 

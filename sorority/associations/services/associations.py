@@ -22,7 +22,7 @@ from sorority.associations.policies import can_manage_staff
 from sorority.core import account_state
 from sorority.core.account_state import Reason
 from sorority.core.errors import ApplicationError, Conflict, NotFound
-from sorority.core.notify import send_notification
+from sorority.core.notify import notify_later
 
 STAFF_ROLE = RoleAssignment.Role.ASSOCIATION_STAFF
 
@@ -111,13 +111,11 @@ def association_approve(*, association: Association, actor: User) -> Association
     events.association_event(
         association=association, kind=AssociationEvent.Kind.APPROVED, actor=actor
     )
-    transaction.on_commit(
-        lambda: send_notification(
-            user=representative,
-            subject=_("Your request was reviewed"),
-            body=_("A decision was made about your request. Sign in to see it."),
-            link_path="/associations/",
-        )
+    notify_later(
+        user=representative,
+        subject=_("Your request was reviewed"),
+        body=_("A decision was made about your request. Sign in to see it."),
+        link_path="/associations/",
     )
     return association
 
@@ -238,13 +236,11 @@ def staff_invite(
     membership.save()
     invitation.membership = membership
     invitation.save(update_fields=["membership"])
-    transaction.on_commit(
-        lambda: send_notification(
-            user=invitee,
-            subject=_("You have a new invitation"),
-            body=_("Someone invited you. Sign in to answer."),
-            link_path="/associations/",
-        )
+    notify_later(
+        user=invitee,
+        subject=_("You have a new invitation"),
+        body=_("Someone invited you. Sign in to answer."),
+        link_path="/associations/",
     )
     return invitation
 

@@ -9,12 +9,13 @@ from django.utils.translation import ngettext, override
 
 from sorority.accounts.models import User
 from sorority.accounts.policies import blocked_user_ids, is_member
-from sorority.associations import events, integrations
+from sorority.associations import events, integrations, tasks
 from sorority.associations.models import Case, HostRequest, Placement
 from sorority.associations.policies import is_current_staff
 from sorority.associations.services.cases import set_status
 from sorority.core.errors import ApplicationError, Conflict, NotFound
-from sorority.core.notify import send_notification
+from sorority.core.notify import notify_later
+from sorority.core.tasking import enqueue_with_transaction
 
 MESSAGE_MAX_LENGTH = 1000  # the sender's own words added to the request
 
@@ -195,24 +196,66 @@ def outreach_send(
     set_status(case, Case.Status.SEARCHING, actor)
     events.outreach_sent_event(case=case, actor=actor, batch=batch, host_ids=ids)
 
-    def deliver() -> None:
-        for request in created:
-            conversation = integrations.open_conversation(
-                sender=actor, recipient=request.host, text=request.message
-            )
-            if conversation:
-                HostRequest.objects.filter(pk=request.pk).update(
-                    conversation_id=conversation
-                )
-            send_notification(
-                user=request.host,
-                subject=_("You have a new request"),
-                body=_("Someone asked you something. Sign in to answer."),
-                link_path=f"/associations/requests/{request.pk}/",
-            )
-
-    transaction.on_commit(deliver)
+    # The conversations and the notices go out from the worker, after the commit.
+    enqueue_with_transaction(
+        tasks.deliver_requests, request_ids=[request.pk for request in created]
+    )
     return created
+
+
+def requests_deliver(*, request_ids: list[int]) -> int:
+    """Open the conversation of each host request and notify its host (worker).
+
+    A request already delivered (it has its conversation) is skipped, so running
+    this twice sends nothing twice.
+    """
+    delivered = 0
+    for request in (
+        HostRequest.objects.filter(pk__in=request_ids, conversation_id__isnull=True)
+        .select_related("host", "sent_by")
+        .order_by("pk")
+    ):
+        if request.sent_by is None:
+            continue
+        conversation = integrations.open_conversation(
+            sender=request.sent_by, recipient=request.host, text=request.message
+        )
+        if conversation:
+            HostRequest.objects.filter(pk=request.pk).update(
+                conversation_id=conversation
+            )
+        notify_later(
+            user=request.host,
+            subject=_("You have a new request"),
+            body=_("Someone asked you something. Sign in to answer."),
+            link_path=f"/associations/requests/{request.pk}/",
+        )
+        delivered += 1
+    return delivered
+
+
+def released_tell(*, request_ids: list[int], sender_id: int) -> int:
+    """Thank each released host in her conversation and notify her (worker)."""
+    sender = User.objects.filter(pk=sender_id).first()
+    with override("fr"):
+        text = _(
+            "Thank you so much for your answer. The need has been met: a place "
+            "was found. We may come back to you another time."
+        )
+    told = 0
+    for other in HostRequest.objects.filter(pk__in=request_ids).select_related("host"):
+        if other.conversation_id and sender is not None:
+            integrations.post_message(
+                conversation_id=other.conversation_id, sender=sender, text=text
+            )
+        notify_later(
+            user=other.host,
+            subject=_("A request was updated"),
+            body=_("A request you received was updated. Sign in to see it."),
+            link_path=f"/associations/requests/{other.pk}/",
+        )
+        told += 1
+    return told
 
 
 def _release_others(request: HostRequest, actor: User) -> list[int]:
@@ -233,25 +276,11 @@ def _release_others(request: HostRequest, actor: User) -> list[int]:
     events.others_released_event(case=request.case, actor=actor, host_ids=ids)
     sender = request.sent_by or actor
 
-    def tell() -> None:
-        with override("fr"):
-            text = _(
-                "Thank you so much for your answer. The need has been met: a place "
-                "was found. We may come back to you another time."
-            )
-        for other in others:
-            if other.conversation_id:
-                integrations.post_message(
-                    conversation_id=other.conversation_id, sender=sender, text=text
-                )
-            send_notification(
-                user=other.host,
-                subject=_("A request was updated"),
-                body=_("A request you received was updated. Sign in to see it."),
-                link_path=f"/associations/requests/{other.pk}/",
-            )
-
-    transaction.on_commit(tell)
+    enqueue_with_transaction(
+        tasks.tell_released,
+        request_ids=[other.pk for other in others],
+        sender_id=sender.pk,
+    )
     return ids
 
 
@@ -288,12 +317,10 @@ def request_answer(*, request: HostRequest, actor: User, answer: str) -> HostReq
         _release_others(request, actor)
     referent = request.case.referent
     if is_host and referent is not None:
-        transaction.on_commit(
-            lambda: send_notification(
-                user=referent,
-                subject=_("You have a new answer"),
-                body=_("Someone answered. Sign in to see it."),
-                link_path=f"/associations/cases/{request.case_id}/",
-            )
+        notify_later(
+            user=referent,
+            subject=_("You have a new answer"),
+            body=_("Someone answered. Sign in to see it."),
+            link_path=f"/associations/cases/{request.case_id}/",
         )
     return request

@@ -14,7 +14,7 @@ from sorority.associations.models import Case, FollowUp, HostRequest, Placement
 from sorority.associations.policies import is_current_staff
 from sorority.associations.services.cases import set_status
 from sorority.core.errors import ApplicationError, Conflict, NotFound
-from sorority.core.notify import send_notification
+from sorority.core.notify import notify_later
 
 # What a host (or the referent, for a call) can answer at a check-in. The two "quiet"
 # answers look as normal as the first; one of them is agreed in advance as the duress
@@ -36,13 +36,11 @@ def _alert_referent(case: Case, *, urgent: bool) -> None:
     else:
         subject = _("Something needs your attention")
         body = _("Something needs your attention. Sign in to see it.")
-    transaction.on_commit(
-        lambda: send_notification(
-            user=referent,
-            subject=subject,
-            body=body,
-            link_path=f"/associations/cases/{case.pk}/",
-        )
+    notify_later(
+        user=referent,
+        subject=subject,
+        body=body,
+        link_path=f"/associations/cases/{case.pk}/",
     )
 
 
@@ -295,13 +293,11 @@ def follow_ups_remind(*, now: datetime | None = None) -> int:
         follow_up.save(update_fields=["reminded_at"])
         referent = follow_up.placement.case.referent
         if referent is not None:
-            transaction.on_commit(
-                lambda r=referent, c=follow_up.placement.case_id: send_notification(
-                    user=r,
-                    subject=_("A reminder for you"),
-                    body=_("Something is due soon. Sign in to see it."),
-                    link_path=f"/associations/cases/{c}/",
-                )
+            notify_later(
+                user=referent,
+                subject=_("A reminder for you"),
+                body=_("Something is due soon. Sign in to see it."),
+                link_path=f"/associations/cases/{follow_up.placement.case_id}/",
             )
         count += 1
     return count
