@@ -47,7 +47,8 @@ from sorority.verification.models import (
     VerificationRequest,
 )
 from sorority.verification.policies import can_handle_verification
-from sorority.verification.selectors import identity_matches
+from sorority.verification.selectors import identity_matches, verification_queue
+from sorority.verification.transcription import transcription_clean
 
 logger = logging.getLogger(__name__)
 
@@ -440,6 +441,40 @@ def verification_claim(*, case: VerificationRequest, moderator: User) -> Verific
     return case
 
 
+def verification_claim_next(*, moderator: User) -> VerificationRequest | None:
+    """Open the next case for her: the one already in her hands, else claim the next waiting.
+
+    The order is the queue's (`selectors.verification_queue`). A case someone else
+    claims in between, or one she may not review, is skipped; a possible match she
+    already saw waits for another moderator (docs/security.md §26).
+    """
+    mine = (
+        VerificationRequest.objects.filter(state=State.IN_REVIEW, assignee=moderator)
+        .order_by("assigned_at")
+        .first()
+    )
+    if mine is not None:
+        return mine
+    candidates = (
+        verification_queue()
+        .filter(state=State.SUBMITTED, assignee__isnull=True)
+        .exclude(user=moderator)
+        .exclude(match_seen_by=moderator)
+        .values_list("pk", flat=True)
+    )
+    for pk in candidates[:NEXT_CANDIDATES]:
+        try:
+            return verification_claim(
+                case=VerificationRequest(pk=pk), moderator=moderator
+            )
+        except (Conflict, AccessDenied, NotFound):
+            continue
+    return None
+
+
+NEXT_CANDIDATES = 20
+
+
 def document_view(*, case: VerificationRequest, moderator: User, kind: str) -> bytes:
     """Decrypt one document in memory for its assignee; every view is audited."""
     if not can_handle_verification(moderator, case):
@@ -569,7 +604,7 @@ def verification_decide(
     checklist: dict | None = None,
     family_name: str = "",
     given_names: str = "",
-    birth_date: datetime.date | None = None,
+    birth_date: datetime.date | str | None = None,
     ban_category: str | None = None,
 ) -> Decision:
     """Decide a case: approve, refuse (reason) or ask for new photos.
@@ -581,6 +616,13 @@ def verification_decide(
     """
     if not can_handle_verification(moderator, case):
         _refuse(case, moderator, "decision")
+    # Typos refused, spaces tidied: the same rules for the console and the API.
+    cleaned = transcription_clean(
+        family_name=family_name, given_names=given_names, birth_date=birth_date
+    )
+    family_name, given_names, birth_date = (
+        cleaned.family_name, cleaned.given_names, cleaned.birth_date
+    )
     _check_decision_input(
         decision=decision,
         reason=reason,

@@ -14,6 +14,7 @@ urlpatterns = [
     path("withdraw/", views.withdraw, name="withdraw"),
     path("attestation/", views.attestation, name="attestation"),
     path("moderation/", views.moderation_queue, name="moderation_queue"),
+    path("moderation/next/", views.moderation_next, name="moderation_next"),
     path("moderation/<uuid:case_id>/", views.moderation_detail, name="moderation_detail"),
     path("moderation/<uuid:case_id>/claim/", views.moderation_claim, name="moderation_claim"),
     path(
