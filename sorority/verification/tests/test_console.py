@@ -11,13 +11,7 @@ from conftest import sign_in
 from sorority.accounts.tests.factories import UserFactory
 from sorority.verification.models import AuditEntry, VerificationRequest
 from sorority.verification.tests.conftest import submit_via_api
-from sorority.verification.tests.test_review import (  # noqa: F401 (fixtures)
-    CHECKLIST,
-    case,
-    claimed,
-    decide,
-    second_moderator,
-)
+from sorority.verification.tests.test_review import CHECKLIST, decide, second_moderator
 
 pytestmark = pytest.mark.django_db
 
@@ -27,6 +21,14 @@ APPROVE = dict.fromkeys(CHECKLIST, "on") | {
     "birth_date": "31/01/1990",
     "decision": "approve",
 }
+
+
+@pytest.fixture
+def claimed(moderator_client) -> VerificationRequest:
+    (case,) = applicants(1)
+    moderator_client.post(reverse("verification:moderation_next"))
+    case.refresh_from_db()
+    return case
 
 
 def applicants(count: int) -> list[VerificationRequest]:
@@ -44,12 +46,16 @@ def test_claim_next_takes_the_oldest_then_reopens_her_own(moderator_client, mode
     first, second = applicants(2)
     response = moderator_client.post(reverse("verification:moderation_next"))
     assert response.status_code == 302
-    assert response["Location"] == reverse("verification:moderation_detail", args=[first.pk])
+    assert response["Location"] == reverse(
+        "verification:moderation_detail", args=[first.pk]
+    )
     assert "claim;dur=" in response["Server-Timing"]
     first.refresh_from_db()
     assert (first.state, first.assignee_id) == ("in_review", moderator.pk)
     again = moderator_client.post(reverse("verification:moderation_next"))
-    assert again["Location"] == reverse("verification:moderation_detail", args=[first.pk])
+    assert again["Location"] == reverse(
+        "verification:moderation_detail", args=[first.pk]
+    )
     second.refresh_from_db()
     assert second.state == "submitted"
 
@@ -57,10 +63,14 @@ def test_claim_next_takes_the_oldest_then_reopens_her_own(moderator_client, mode
 def test_claim_next_skips_cases_of_others_and_says_when_nothing_waits(moderator_client):
     (case,) = applicants(1)
     other = second_moderator()
-    sign_in(Client(), other, second_factor=True).post(reverse("verification:moderation_next"))
+    sign_in(Client(), other, second_factor=True).post(
+        reverse("verification:moderation_next")
+    )
     case.refresh_from_db()
     assert case.assignee_id == other.pk
-    response = moderator_client.post(reverse("verification:moderation_next"), follow=True)
+    response = moderator_client.post(
+        reverse("verification:moderation_next"), follow=True
+    )
     assert response.redirect_chain[-1][0] == reverse("verification:moderation_queue")
     assert "Aucune vérification n&#x27;est en attente" in response.content.decode()
 
@@ -72,7 +82,9 @@ def test_a_decision_opens_the_next_case_and_destroys_the_documents(
     moderator_client.post(reverse("verification:moderation_next"))
     with django_capture_on_commit_callbacks(execute=True):
         response = post_json(
-            moderator_client, reverse("verification:moderation_decide", args=[first.pk]), APPROVE
+            moderator_client,
+            reverse("verification:moderation_decide", args=[first.pk]),
+            APPROVE,
         )
     assert response.status_code == 200, response.content
     assert response.json() == {
@@ -105,7 +117,9 @@ def test_then_queue_stops_after_this_decision(moderator_client):
 def test_detail_and_documents_carry_server_timing_and_stay_uncached(moderator_client):
     (case,) = applicants(1)
     moderator_client.post(reverse("verification:moderation_next"))
-    page = moderator_client.get(reverse("verification:moderation_detail", args=[case.pk]))
+    page = moderator_client.get(
+        reverse("verification:moderation_detail", args=[case.pk])
+    )
     assert page.status_code == 200
     assert "render;dur=" in page["Server-Timing"]
     body = page.content.decode()
@@ -139,7 +153,9 @@ def test_transcription_typos_are_refused_beside_the_field_in_french(
     (case,) = applicants(1)
     moderator_client.post(reverse("verification:moderation_next"))
     if value == "PLACEHOLDER_RECENT":
-        value = (timezone.localdate() - datetime.timedelta(days=365 * 10)).strftime("%d/%m/%Y")
+        value = (timezone.localdate() - datetime.timedelta(days=365 * 10)).strftime(
+            "%d/%m/%Y"
+        )
     url = reverse("verification:moderation_decide", args=[case.pk])
     response = post_json(moderator_client, url, {**APPROVE, field: value})
     assert response.status_code == 400
@@ -168,20 +184,31 @@ def test_spaces_are_tidied_so_the_tags_are_those_of_the_clean_name(
 ):
     from sorority.verification import services
 
-    spaced = {"family_name": "  Dupont   Martin ", "given_names": " Élodie", "birth_date": "1990-01-31"}
+    spaced = {
+        "family_name": "  Dupont   Martin ",
+        "given_names": " Élodie",
+        "birth_date": "1990-01-31",
+    }
     with django_capture_on_commit_callbacks(execute=True):
         response = decide(
-            moderator_client, claimed, decision="refuse", reason="suspected_impersonation",
-            ban_category="impersonation", **spaced,
+            moderator_client,
+            claimed,
+            decision="refuse",
+            reason="suspected_impersonation",
+            ban_category="impersonation",
+            **spaced,
         )
     assert response.status_code == 200, response.content
     from sorority.verification.identity import all_tags
     from sorority.verification.models import BanEntry
 
     entry = BanEntry.objects.get()
-    clean = all_tags(family_name="Dupont Martin", given_names="Élodie",
-                     birth_date=datetime.date(1990, 1, 31),
-                     keyring=__import__("django.conf").conf.settings.IDENTITY_TAG_KEYS)
+    clean = all_tags(
+        family_name="Dupont Martin",
+        given_names="Élodie",
+        birth_date=datetime.date(1990, 1, 31),
+        keyring=__import__("django.conf").conf.settings.IDENTITY_TAG_KEYS,
+    )
     assert entry.tag == clean[entry.key_version]
     assert services.CHECKLIST
 
