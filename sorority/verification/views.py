@@ -240,7 +240,11 @@ def _warning_text(code: str) -> str:
 
 def _console_context(case: object, detail: dict, form: DecisionForm) -> dict:
     labels = dict(EvidenceDocument.Kind.choices)
-    documents = [(name, labels.get(name, name)) for name in detail["documents"]]
+    order = list(EvidenceDocument.Kind.values)  # selfies 1-3, then front, then back
+    documents = [
+        (name, labels.get(name, name))
+        for name in sorted(detail["documents"], key=lambda n: order.index(n) if n in order else 99)
+    ]
     return {
         "case": case,
         "detail": detail,
