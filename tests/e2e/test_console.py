@@ -1,6 +1,7 @@
 """Browser journey: a moderator decides ten verifications with the keyboard only."""
 
 import io
+import os
 import time
 
 import pytest
@@ -130,6 +131,9 @@ def test_a_moderator_decides_ten_verifications_with_the_keyboard_only(
             # The challenge stays in sight when the page scrolls.
             page.evaluate("window.scrollTo(0, 5000)")
             expect(page.locator("#challenge-code")).to_be_in_viewport()
+            expect(page.locator("#viewer-paper .viewer-frame")).to_be_in_viewport()
+            if os.environ.get("E2E_SHOTS_DIR"):
+                page.screenshot(path=f"{os.environ['E2E_SHOTS_DIR']}/console-scrolled-1280.png")
             page.evaluate("window.scrollTo(0, 0)")
             shoot(page, "console-review")
             page.locator("#console-title").focus()
@@ -211,4 +215,6 @@ def test_the_review_page_on_a_phone_zooms_with_buttons(browser, live_server, set
     assert image.evaluate("i => i.style.transform") == fitted
     page.evaluate("window.scrollTo(0, 1200)")
     expect(page.locator("#challenge-code")).to_be_in_viewport()
+    if os.environ.get("E2E_SHOTS_DIR"):
+        page.screenshot(path=f"{os.environ['E2E_SHOTS_DIR']}/console-scrolled-390.png")
     context.close()

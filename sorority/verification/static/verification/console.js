@@ -37,9 +37,11 @@ class Viewer {
       if (st && st.s < 1) this.zoomAt(1 / st.s, ...this.local(event));
       else this.fit();
     });
-    window.addEventListener("resize", () => this.images.forEach((img) => {
+    const refit = () => this.images.forEach((img) => {
       if (this.state.get(img)?.fitted) this.fit(img);
-    }));
+    });
+    if ("ResizeObserver" in window) new ResizeObserver(refit).observe(this.frame);
+    else window.addEventListener("resize", refit);
   }
 
   get(img = this.current) {
@@ -202,6 +204,11 @@ function reviewPage(root) {
   const reasons = document.getElementById("reasons");
   const decide = document.getElementById("decide");
   const summary = document.getElementById("form-errors");
+  const bar = root.querySelector(".challenge-bar");
+  if (bar && "ResizeObserver" in window) {
+    // Wide screens: the images stick just under the (sticky) challenge.
+    new ResizeObserver(() => root.style.setProperty("--bar-h", `${bar.offsetHeight}px`)).observe(bar);
+  }
   const viewers = [...root.querySelectorAll("[data-viewer]")].map((section) => new Viewer(section));
   let active = viewers[0];
   let busy = false;
