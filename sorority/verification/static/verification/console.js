@@ -205,9 +205,13 @@ function reviewPage(root) {
   const decide = document.getElementById("decide");
   const summary = document.getElementById("form-errors");
   const bar = root.querySelector(".challenge-bar");
-  if (bar && "ResizeObserver" in window) {
-    // Wide screens: the images stick just under the (sticky) challenge.
-    new ResizeObserver(() => root.style.setProperty("--bar-h", `${bar.offsetHeight}px`)).observe(bar);
+  const exit = document.getElementById("quick-exit");
+  if (bar && exit && "ResizeObserver" in window) {
+    // The challenge sticks under the quick-exit strip; on wide screens the images under both.
+    new ResizeObserver(() => {
+      root.style.setProperty("--exit-h", `${exit.offsetHeight}px`);
+      root.style.setProperty("--bar-h", `${bar.offsetHeight}px`);
+    }).observe(bar);
   }
   const viewers = [...root.querySelectorAll("[data-viewer]")].map((section) => new Viewer(section));
   let active = viewers[0];
