@@ -53,6 +53,7 @@ from sorority.verification.models import (
 )
 from sorority.verification.policies import can_handle_verification
 from sorority.verification.selectors import claimable_for, identity_matches
+from sorority.verification.transcription import transcription_clean
 
 logger = logging.getLogger(__name__)
 
@@ -457,30 +458,41 @@ def verification_claim(*, case: VerificationRequest, moderator: User) -> Verific
 
 
 def verification_claim_next(*, moderator: User) -> VerificationRequest | None:
-    """Claim the first case she may review, in queue order (surge-aware); None if none.
+    """Open the next case for her: the one already in her hands, else claim the next.
 
-    Skips cases she recused herself from, her own, and approvals she made that wait
-    for their second review. A case taken meanwhile by someone else is skipped.
+    The order is the queue's (surge-aware: resubmissions first). Skips cases she
+    recused herself from, her own, approvals she made that wait for their second
+    review, and a possible match she already saw (it waits for another moderator,
+    docs/security.md §26). A case someone else claims in between is skipped.
+    Returns None when nothing is left for her.
     """
     from sorority.verification.statistics import surge_state
 
     if not is_moderator(moderator):
         raise AccessDenied(_("You may not review this case."), code="forbidden")
-    surge = surge_state().active
-    for _attempt in range(3):
-        candidates = list(
-            claimable_for(moderator, surge=surge).values_list("pk", flat=True)[:10]
-        )
-        if not candidates:
-            return None
-        for pk in candidates:
-            try:
-                return verification_claim(
-                    case=VerificationRequest(pk=pk), moderator=moderator
-                )
-            except (Conflict, NotFound):
-                continue
+    mine = (
+        VerificationRequest.objects.filter(state=State.IN_REVIEW, assignee=moderator)
+        .order_by("assigned_at")
+        .first()
+    )
+    if mine is not None:
+        return mine
+    candidates = (
+        claimable_for(moderator, surge=surge_state().active)
+        .exclude(match_seen_by=moderator)
+        .values_list("pk", flat=True)
+    )
+    for pk in candidates[:NEXT_CANDIDATES]:
+        try:
+            return verification_claim(
+                case=VerificationRequest(pk=pk), moderator=moderator
+            )
+        except (Conflict, AccessDenied, NotFound):
+            continue
     return None
+
+
+NEXT_CANDIDATES = 20
 
 
 @transaction.atomic
@@ -727,7 +739,7 @@ def verification_decide(
     checklist: dict | None = None,
     family_name: str = "",
     given_names: str = "",
-    birth_date: datetime.date | None = None,
+    birth_date: datetime.date | str | None = None,
     ban_category: str | None = None,
 ) -> Decision:
     """Decide a case: approve, refuse (reason) or ask for new photos.
@@ -739,6 +751,13 @@ def verification_decide(
     """
     if not can_handle_verification(moderator, case):
         _refuse(case, moderator, "decision")
+    # Typos refused, spaces tidied: the same rules for the console and the API.
+    cleaned = transcription_clean(
+        family_name=family_name, given_names=given_names, birth_date=birth_date
+    )
+    family_name, given_names, birth_date = (
+        cleaned.family_name, cleaned.given_names, cleaned.birth_date
+    )
     _check_decision_input(
         decision=decision,
         reason=reason,

@@ -8,6 +8,7 @@ from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
 from sorority.accounts.policies import is_member
@@ -17,11 +18,13 @@ from sorority.verification import edge, gestures, selectors, services, statistic
 from sorority.verification.forms import DecisionForm
 from sorority.verification.models import (
     MAX_REVISIONS,
+    EvidenceDocument,
     ReasonCode,
     VerificationChallenge,
 )
 from sorority.verification.policies import recently_authenticated
 from sorority.verification.reasons import Step, appeal_address, next_step
+from sorority.verification.timing import ServerTiming
 
 SESSION_CHALLENGE = "verification_challenge"
 
@@ -212,17 +215,6 @@ def moderation_queue(request: HttpRequest) -> HttpResponse:
 
 @access(Access.MODERATOR)
 @require_POST
-def moderation_claim_next(request: HttpRequest) -> HttpResponse:
-    """Claim the next case she may review and open it."""
-    case = services.verification_claim_next(moderator=request.user)
-    if case is None:
-        messages.info(request, _("No verification is waiting for you."))
-        return redirect("verification:moderation_queue")
-    return redirect("verification:moderation_detail", case_id=case.pk)
-
-
-@access(Access.MODERATOR)
-@require_POST
 def moderation_recuse(request: HttpRequest, case_id: object) -> HttpResponse:
     """Say "I know this person": the case goes back to the queue, never to her again."""
     try:
@@ -260,77 +252,196 @@ def moderation_stats(request: HttpRequest) -> HttpResponse:
 @access(Access.MODERATOR)
 @require_POST
 def moderation_claim(request: HttpRequest, case_id: object) -> HttpResponse:
+    timing = ServerTiming()
     try:
-        case = services.verification_claim(
-            case=_moderated_case(request, case_id), moderator=request.user
-        )
+        with timing.step("claim"):
+            case = services.verification_claim(
+                case=_moderated_case(request, case_id), moderator=request.user
+            )
     except ApplicationError as exc:
         messages.error(request, exc.message)
         return redirect("verification:moderation_queue")
-    return redirect("verification:moderation_detail", case_id=case.pk)
+    return timing.apply(redirect("verification:moderation_detail", case_id=case.pk))
+
+
+@access(Access.MODERATOR)
+@require_POST
+def moderation_next(request: HttpRequest) -> HttpResponse:
+    """Claim the next waiting case (or reopen the one already in her hands)."""
+    timing = ServerTiming()
+    with timing.step("claim"):
+        case = services.verification_claim_next(moderator=request.user)
+    if case is None:
+        messages.info(request, _("No verification is waiting for you."))
+        return timing.apply(redirect("verification:moderation_queue"))
+    return timing.apply(redirect("verification:moderation_detail", case_id=case.pk))
+
+
+# Shown in French on the next page (the service returns state codes).
+OUTCOMES = {
+    "approved": gettext_lazy("approved: she is a member"),
+    "rejected": gettext_lazy("refused"),
+    "revision_requested": gettext_lazy("new photos asked for"),
+    "senior_review": gettext_lazy("sent to a second moderator (possible match)"),
+    "second_review": gettext_lazy("drawn for a second review by another moderator"),
+}
+WARNINGS = {
+    "possible_match": gettext_lazy("possible match"),
+    "watch_flag": gettext_lazy("watch flag"),
+    "duplicate_upload": gettext_lazy("photo identical to another case"),
+}
+# What the service's field codes mean, beside the field.
+FIELD_CODES = {
+    "required": gettext_lazy("Needed to approve."),
+    "not met": gettext_lazy("Tick it to approve, or choose another decision."),
+    "invalid": gettext_lazy("This value is not valid."),
+}
+
+
+def _warning_text(code: str) -> str:
+    if code.startswith("ban_list:"):
+        return _("ban list")
+    return str(WARNINGS.get(code, code))
+
+
+def _console_context(case: object, detail: dict, form: DecisionForm) -> dict:
+    labels = dict(EvidenceDocument.Kind.choices)
+    order = list(EvidenceDocument.Kind.values)  # selfies 1-3, then front, then back
+    documents = [
+        (name, labels.get(name, name))
+        for name in sorted(detail["documents"], key=lambda n: order.index(n) if n in order else 99)
+    ]
+    return {
+        "case": case,
+        "detail": detail,
+        "form": form,
+        "waiting": timezone.now() - (case.submitted_at or case.created_at),
+        "selfies": [item for item in documents if item[0].startswith("selfie")],
+        "papers": [item for item in documents if not item[0].startswith("selfie")],
+        "checklist": [form[name] for name in services.CHECKLIST],
+        "reasons": list(form["reason"]),
+    }
+
+
+def _render_console(
+    request: HttpRequest, case: object, form: DecisionForm, timing: ServerTiming,
+    status: int = 200,
+) -> HttpResponse:
+    with timing.step("detail"):
+        detail = edge.case_detail(case, request.user)
+    with timing.step("render"):
+        response = render(
+            request,
+            "verification/moderation_detail.html",
+            _console_context(case, detail, form),
+            status=status,
+        )
+    return timing.apply(response)
 
 
 @access(Access.MODERATOR)
 def moderation_detail(request: HttpRequest, case_id: object) -> HttpResponse:
-    """Stills and document side by side, with the instruction and the checklist."""
+    """Stills and document side by side, full size with zoom, the challenge and the checklist."""
     case = _moderated_case(request, case_id)
     if not recently_authenticated(request):
         raise ReauthenticationRequired()
     try:
-        detail = edge.case_detail(case, request.user)
+        return _render_console(request, case, DecisionForm(), ServerTiming())
     except ApplicationError as exc:
         return render(request, "403.html", {"message": exc.message}, status=exc.status)
-    form = DecisionForm()
-    return render(
-        request,
-        "verification/moderation_detail.html",
-        {"case": case, "detail": detail, "form": form,
-         "waiting": timezone.now() - (case.submitted_at or case.created_at)},
-    )
 
 
 @access(Access.MODERATOR)
 def moderation_document(request: HttpRequest, case_id: object, name: str) -> HttpResponse:
     """One decrypted image for the assignee (audited, sandboxed, never cached)."""
+    timing = ServerTiming()
     case = _moderated_case(request, case_id)
     if not recently_authenticated(request):
         return HttpResponse(status=403)
     try:
-        data = services.document_view(case=case, moderator=request.user, kind=name)
+        with timing.step("document"):
+            data = services.document_view(case=case, moderator=request.user, kind=name)
     except ApplicationError as exc:
         return HttpResponse(status=exc.status)
-    return edge.document_response(data)
+    return timing.apply(edge.document_response(data))
+
+
+def _wants_json(request: HttpRequest) -> bool:
+    return "application/json" in request.headers.get("Accept", "")
+
+
+def _field_errors(fields: dict) -> dict[str, list[str]]:
+    return {
+        name: [str(FIELD_CODES.get(str(item), item)) for item in items]
+        for name, items in fields.items()
+    }
 
 
 @access(Access.MODERATOR)
 @require_POST
 def moderation_decide(request: HttpRequest, case_id: object) -> HttpResponse:
+    """Decide, then open the next waiting case (JSON for the console script, else HTML)."""
+    timing = ServerTiming()
     case = _moderated_case(request, case_id)
     form = DecisionForm(request.POST)
+    error: ApplicationError | None = None
+    result = None
     if not form.is_valid():
-        messages.error(request, _("Complete the checklist and the decision."))
-        return redirect("verification:moderation_detail", case_id=case.pk)
-    data = form.cleaned_data
-    try:
-        result = services.verification_decide(
-            case=case,
-            moderator=request.user,
-            decision=data["decision"],
-            reason=data["reason"] or None,
-            checklist={item: bool(data[item]) for item in services.CHECKLIST},
-            family_name=data["family_name"],
-            given_names=data["given_names"],
-            birth_date=data["birth_date"],
-            ban_category=data["ban_category"] or None,
+        error = ApplicationError(
+            _("Complete the checklist and the decision."),
+            code="invalid",
+            fields={name: [str(e) for e in errs] for name, errs in form.errors.items()},
         )
-    except ApplicationError as exc:
-        messages.error(request, exc.message)
-        return redirect("verification:moderation_detail", case_id=case.pk)
-    text = _("Decision saved: %(outcome)s.") % {"outcome": result.outcome}
-    if result.warnings:
-        text += " " + _("Warnings: %(warnings)s.") % {"warnings": ", ".join(result.warnings)}
-    if result.warnings:
-        messages.warning(request, text)
     else:
-        messages.success(request, text)
-    return redirect("verification:moderation_queue")
+        data = form.cleaned_data
+        try:
+            with timing.step("decide"):
+                result = services.verification_decide(
+                    case=case,
+                    moderator=request.user,
+                    decision=data["decision"],
+                    reason=data["reason"] or None,
+                    checklist={item: bool(data[item]) for item in services.CHECKLIST},
+                    family_name=data["family_name"],
+                    given_names=data["given_names"],
+                    birth_date=data["birth_date"],
+                    ban_category=data["ban_category"] or None,
+                )
+        except ApplicationError as exc:
+            error = exc
+    if error is not None:
+        fields = _field_errors(error.fields)
+        if _wants_json(request):
+            return timing.apply(JsonResponse(
+                {"error": {"code": error.code, "message": error.message, "fields": fields}},
+                status=error.status,
+            ))
+        if error.status == 400:
+            for name, items in fields.items():
+                for item in items:
+                    form.add_error(name if name in form.fields else None, item)
+            try:
+                return _render_console(request, case, form, timing, status=400)
+            except ApplicationError:
+                pass
+        messages.error(request, error.message)
+        return redirect("verification:moderation_queue")
+    text = _("Decision saved: %(outcome)s.") % {
+        "outcome": OUTCOMES.get(result.outcome, result.outcome)
+    }
+    if result.warnings:
+        text += " " + _("Warnings: %(warnings)s.") % {
+            "warnings": ", ".join(_warning_text(code) for code in result.warnings)
+        }
+    next_url = reverse("verification:moderation_queue")
+    if not form.cleaned_data["then_queue"]:
+        with timing.step("claim"):
+            following = services.verification_claim_next(moderator=request.user)
+        if following is not None:
+            next_url = reverse("verification:moderation_detail", args=[following.pk])
+        else:
+            text += " " + _("No verification is waiting.")
+    (messages.warning if result.warnings else messages.success)(request, text)
+    if _wants_json(request):
+        return timing.apply(JsonResponse({"outcome": result.outcome, "next": next_url}))
+    return timing.apply(redirect(next_url))

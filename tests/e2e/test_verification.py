@@ -86,20 +86,20 @@ def test_applicant_captures_live_moderator_approves_and_she_becomes_a_member(
     mod.click(f"form[action='/verification/moderation/{case.pk}/claim/'] button")
     mod.wait_for_url(f"**/verification/moderation/{case.pk}/")
     assert code in mod.locator("#instruction").inner_text()
-    images = mod.locator(".review-grid img")
+    images = mod.locator(".viewer-frame img")
     assert images.count() == 5
     wait_until(
         mod,
-        "() => [...document.querySelectorAll('.review-grid img')]"
+        "() => [...document.querySelectorAll('.viewer-frame img')]"
         ".every(i => i.complete && i.naturalWidth > 0)",
     )
     assert AuditEntry.objects.filter(kind="document_viewed", actor_id=moderator.pk).count() == 5
     for name in ("gesture_correct", "code_correct", "same_person", "document_physical",
                  "document_not_expired", "identity_transcribed"):
-        mod.check(f"input[name={name}][value=yes]")
+        mod.check(f"input[name={name}]")
     mod.fill("input[name=family_name]", "Exemple")
     mod.fill("input[name=given_names]", "Capucine")
-    mod.fill("input[name=birth_date]", "1990-02-01")
+    mod.fill("input[name=birth_date]", "01/02/1990")
     mod.check("input[name=decision][value=approve]")
     mod.click("#decide")
     mod.wait_for_url("**/verification/moderation/")
