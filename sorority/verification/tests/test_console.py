@@ -72,7 +72,7 @@ def test_claim_next_skips_cases_of_others_and_says_when_nothing_waits(moderator_
         reverse("verification:moderation_next"), follow=True
     )
     assert response.redirect_chain[-1][0] == reverse("verification:moderation_queue")
-    assert "Aucune vérification n&#x27;est en attente" in response.content.decode()
+    assert "Aucune vérification ne vous attend" in response.content.decode()
 
 
 def test_a_decision_opens_the_next_case_and_destroys_the_documents(
