@@ -71,12 +71,14 @@ def excluded_tables() -> list[str]:
         VerificationChallenge._meta.db_table,
         Session._meta.db_table,
     ]
-    try:
-        from allauth.usersessions.models import UserSession
+    from allauth.usersessions.models import UserSession
+    from django_tasks_db.models import DBTaskResult
 
-        tables.append(UserSession._meta.db_table)
-    except ImportError:  # pragma: no cover - the app is installed
-        pass
+    tables.append(UserSession._meta.db_table)
+    # Queued tasks carry what the worker is about to send (an erasure notice's
+    # address, a sign-in code): never in a backup. A restore starts with an empty
+    # queue; the scheduler enqueues the periodic jobs again at their next slot.
+    tables.append(DBTaskResult._meta.db_table)
     return tables
 
 
