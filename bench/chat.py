@@ -11,7 +11,7 @@ What it does, all on 127.0.0.1 (no outside traffic), every loop bounded by a dea
 2. Baseline, same run: a bare ASGI WebSocket relay (no Django, no database) served by
    the same uvicorn, same clients and rate: what the transport alone costs.
 3. Starts uvicorn with the project's ASGI application (permessage-deflate off, see
-   PERFORMANCE.md), pinned to CPU 0 while the load generator runs on CPU 1.
+   docs/performance.md), pinned to CPU 0 while the load generator runs on CPU 1.
 4. Connects N clients (session cookie + Origin, through the real auth and origin checks),
    measures the server's RSS before and after: memory per connection.
 5. Open-model load: each client sends `{"type":"send"}` at `--rate` messages per second

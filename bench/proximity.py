@@ -1,4 +1,4 @@
-"""Proximity search and map benchmark (PERFORMANCE.md T1, T2, T3, T5).
+"""Proximity search and map benchmark (docs/performance.md T1, T2, T3, T5).
 
 Builds N members spread like France's population (communes drawn by population,
 points spread around the town hall, snapped like the services do: res 7, coarser

@@ -75,9 +75,9 @@ BACKUP_TARGET = (
 )
 BACKUP_RETENTION_DAYS = env.int("BACKUP_RETENTION_DAYS", default=30)
 
-# Key-encryption keys of the document vault: held outside the database (SECURITY.md 16).
+# Key-encryption keys of the document vault: held outside the database (docs/security.md §16).
 VAULT_MASTER_KEYS = _keyring("VAULT_MASTER_KEYS")
-# Keys of the identity fingerprints (ban list, abuser flags) (SECURITY.md 24).
+# Keys of the identity fingerprints (ban list, abuser flags) (docs/security.md §24).
 IDENTITY_TAG_KEYS = _keyring("IDENTITY_TAG_KEYS")
 
 INSTALLED_APPS = [
@@ -261,7 +261,7 @@ with contextlib.suppress(OSError):
 STATICFILES_DIRS = [BASE_DIR / "sorority" / "static"]
 WHITENOISE_USE_FINDERS = DEBUG
 
-# Uploads stay in memory: no plaintext document ever touches a temp file (SECURITY.md 14).
+# Uploads stay in memory: no plaintext document ever touches a temp file (docs/security.md §14).
 SILENCED_SYSTEM_CHECKS = [
     # sorority.core.middleware.CsrfMiddleware *is* CsrfViewMiddleware (a subclass that
     # understands `Origin: null` under no-referrer); the check only looks for the name.
@@ -332,7 +332,7 @@ MFA_PASSKEY_LOGIN_ENABLED = True
 MFA_TRUST_ENABLED = False
 MFA_TOTP_ISSUER = "Sorority"
 MFA_WEBAUTHN_ALLOW_INSECURE_ORIGIN = DEBUG
-# Moderators must hold a phishing-resistant second factor (SECURITY.md 33). TOTP is
+# Moderators must hold a phishing-resistant second factor (docs/security.md §33). TOTP is
 # accepted only where this setting allows it (the demo, so that its moderator can log in).
 MODERATOR_ALLOW_TOTP = env.bool("MODERATOR_ALLOW_TOTP", default=False)
 
@@ -357,7 +357,7 @@ SESSION_SAVE_EVERY_REQUEST = False
 MODERATOR_IDLE_TIMEOUT = 15 * 60
 
 # ---------------------------------------------------------------------------
-# Security headers (SECURITY.md 30, 31, 34)
+# Security headers (docs/security.md §30, 31, 34)
 # ---------------------------------------------------------------------------
 SECURE_SSL_REDIRECT = env.bool("DJANGO_SECURE_SSL_REDIRECT", default=not DEBUG)
 SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
@@ -421,7 +421,7 @@ LANGUAGE_COOKIE_SAMESITE = "Lax"
 LANGUAGE_COOKIE_SECURE = not DEBUG
 
 # ---------------------------------------------------------------------------
-# E-mail: neutral sender (SECURITY.md 35, 38)
+# E-mail: neutral sender (docs/security.md §35, 38)
 # ---------------------------------------------------------------------------
 EMAIL_BACKEND = env.str(
     "EMAIL_BACKEND", default="django.core.mail.backends.console.EmailBackend"
@@ -455,7 +455,7 @@ CASE_FOLLOW_UP_GRACE_HOURS = env.int("CASE_FOLLOW_UP_GRACE_HOURS", default=12)
 CASE_OUTREACH_MAX_HOSTS = env.int("CASE_OUTREACH_MAX_HOSTS", default=10)
 
 # Abuser flags touch data about alleged offences: off until a legal review and DPIA
-# sign-off (SECURITY.md 27).
+# sign-off (docs/security.md §27).
 # Undecided verification submissions are destroyed after this many days.
 VERIFICATION_RETENTION_DAYS = env.int("VERIFICATION_RETENTION_DAYS", default=30)
 # Surge mode: the queue is past this many waiting cases, or (with at least
@@ -471,7 +471,7 @@ INACTIVE_APPLICANT_DAYS = env.int("INACTIVE_APPLICANT_DAYS", default=90)
 PRIVACY_CONTACT_EMAIL = env.str("PRIVACY_CONTACT_EMAIL", default="")
 
 # ---------------------------------------------------------------------------
-# Logging: never personal data (SECURITY.md 21)
+# Logging: never personal data (docs/security.md §21)
 # ---------------------------------------------------------------------------
 LOG_FORMAT = env.str("LOG_FORMAT", default="plain")
 if LOG_FORMAT not in {"plain", "json"}:

@@ -1,4 +1,4 @@
-"""What the accounts app holds about a person: export and erasure (SECURITY.md 22-23).
+"""What the accounts app holds about a person: export and erasure (docs/security.md §22-23).
 
 Covers the person herself, her roles, account events and blocks, and the rows that
 allauth keeps for her (e-mail addresses, second factors, sessions). Registered with

@@ -1,4 +1,4 @@
-"""Contact over JSON (API.md, Contact): conversations, messages, several at once."""
+"""Contact over JSON (docs/api.md, Contact): conversations, messages, several at once."""
 
 from django.http import HttpRequest
 from django.shortcuts import get_object_or_404

@@ -1,4 +1,4 @@
-"""API shapes of the chat (API.md, Contact)."""
+"""API shapes of the chat (docs/api.md, Contact)."""
 
 from datetime import datetime
 

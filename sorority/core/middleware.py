@@ -41,7 +41,7 @@ _MESSAGES = {
 
 
 def error_body(code: str, message: str, fields: dict | None = None) -> dict:
-    """Build the one JSON error envelope of the API (API.md)."""
+    """Build the one JSON error envelope of the API (docs/api.md)."""
     error: dict = {"code": code, "message": message}
     if fields:
         error["fields"] = fields
@@ -220,7 +220,7 @@ class PrivacyHeadersMiddleware:
     def __call__(self, request: HttpRequest) -> HttpResponse:
         response = self.get_response(request)
         if not request.path.startswith(settings.STATIC_URL):
-            # Back after a quick exit must not show a cached page (SECURITY.md 34, 36).
+            # Back after a quick exit must not show a cached page (docs/security.md §34, 36).
             add_never_cache_headers(response)
         camera = "(self)" if getattr(response, "allow_camera", False) else "()"
         response.headers.setdefault(
@@ -229,7 +229,7 @@ class PrivacyHeadersMiddleware:
         )
         response.headers.setdefault("Cross-Origin-Resource-Policy", "same-origin")
         if request.method == "POST" and request.path in _logout_paths():
-            # Signing out forgets everything the browser kept (SECURITY.md 34).
+            # Signing out forgets everything the browser kept (docs/security.md §34).
             response["Clear-Site-Data"] = '"cache", "cookies", "storage"'
         return response
 

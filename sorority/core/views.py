@@ -18,7 +18,7 @@ def landing(request: HttpRequest) -> HttpResponse:
 
 @access(Access.PUBLIC)
 def before_signup(request: HttpRequest) -> HttpResponse:
-    """Safety advice shown before any data is entered (SECURITY.md 37)."""
+    """Safety advice shown before any data is entered (docs/security.md §37)."""
     return render(request, "core/before_signup.html")
 
 
@@ -41,7 +41,7 @@ def home_actions(request: HttpRequest) -> list[dict]:
 @access(Access.PUBLIC)
 @require_POST
 def quick_exit(request: HttpRequest) -> HttpResponse:
-    """End the session at once and tell the browser to forget this site (SECURITY.md 36).
+    """End the session at once and tell the browser to forget this site (docs/security.md §36).
 
     Reached by `navigator.sendBeacon` from any page. CSRF protection stays on: the
     page sends its token. A forged request could only sign someone out, which the

@@ -1,4 +1,4 @@
-"""Reports over JSON (API.md, Contact) and the moderators' report queue."""
+"""Reports over JSON (docs/api.md, Contact) and the moderators' report queue."""
 
 from datetime import datetime
 

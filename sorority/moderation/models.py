@@ -113,7 +113,7 @@ class BanProposal(models.Model):
     )
     created_at = models.DateTimeField(auto_now_add=True)
     decided_at = models.DateTimeField(null=True, blank=True)
-    # Keyed identity tags (SECURITY.md 24) when the approver had an identity to tag;
+    # Keyed identity tags (docs/security.md §24) when the approver had an identity to tag;
     # never the name or birth date themselves.
     tags = models.JSONField(default=dict, blank=True)
     expires_at = models.DateTimeField(null=True, blank=True)

@@ -29,7 +29,7 @@ def can_act_on_report(user: AnyUser, report: Report) -> bool:
 
 
 def can_decide_ban(user: AnyUser, proposal: BanProposal) -> bool:
-    """Four eyes: the moderator who proposed a ban may not approve it (SECURITY.md 13)."""
+    """Four eyes: the moderator who proposed a ban may not approve it (docs/security.md §13)."""
     return (
         is_moderator(user)
         and proposal.status == BanProposal.Status.PROPOSED

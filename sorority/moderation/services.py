@@ -386,7 +386,7 @@ def ban_approve(
     """Approve a ban proposed by another moderator. Emits `ban_approved`.
 
     The account is set to banned. When the approver has an identity to tag (family
-    name, given names, birth date), only its keyed tag is stored (SECURITY.md 24, 25).
+    name, given names, birth date), only its keyed tag is stored (docs/security.md §24, 25).
     """
     proposal = _lock_proposal(moderator, proposal_id)
     now = timezone.now()

@@ -1,4 +1,4 @@
-"""JSON API: her profile, communes, searches and the map (API.md)."""
+"""JSON API: her profile, communes, searches and the map (docs/api.md)."""
 
 from __future__ import annotations
 

@@ -2,7 +2,7 @@
 
 Everything here is pure Python (plus ``h3``): no Django, no I/O.
 
-Privacy model (see DESIGN.md, "Privacy model for location"): a member's position
+Privacy model (see docs/architecture.md, "Privacy model for location"): a member's position
 is snapped at once to an H3 cell at the precision she chose (town = res 7,
 district = res 6, area = res 5), never finer than res 7, and coarser where res 7
 would single out a handful of homes. Everything others can see derives from that

@@ -4,7 +4,7 @@ Pure functions over the offline gazetteer (no database). The exact position a
 member gives is used here once and never returned or stored: callers keep only
 the ``Located`` value, made of the cell and what derives from it.
 
-Density rule (DESIGN.md, "coarser automatically where res 7 would single out a
+Density rule (docs/architecture.md, "coarser automatically where res 7 would single out a
 few homes"): the number of people living around her is estimated from the
 gazetteer as the larger of
 

@@ -4,7 +4,7 @@ A member's position is never stored: services snap it at once to an H3 cell
 (``geo.snap``) and keep only that cell, its resolution and its centre
 (``pub_lat``/``pub_lng``). ``OfferIndex`` and ``CellCount`` are denormalised
 read models rebuilt by the services that write ``Profile``/offers, in the same
-transaction (PERFORMANCE.md, "certified expanding cap" and "Map").
+transaction (docs/performance.md, "certified expanding cap" and "Map").
 """
 
 from django.conf import settings

@@ -1,4 +1,4 @@
-"""API schemas for profiles, places, search and the map (API.md)."""
+"""API schemas for profiles, places, search and the map (docs/api.md)."""
 
 from __future__ import annotations
 

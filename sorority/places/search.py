@@ -1,6 +1,6 @@
 """Proximity engine: exact k-nearest offers by great-circle distance between cell centres.
 
-"Certified expanding cap" on a plain B-tree (PERFORMANCE.md), the same SQL on
+"Certified expanding cap" on a plain B-tree (docs/performance.md), the same SQL on
 SQLite and PostgreSQL:
 
 1. seed a radius ``r`` from the local density (``CellCount`` at res 5);
@@ -203,7 +203,7 @@ def seed_radius(lat: float, lng: float, kind: int, need: int) -> float:
 
     Density = offers in the origin's res-5 cell and its six neighbours (~1,770
     km²), over their area; r0 = sqrt(1.5 * need / (pi * density)), at least
-    0.5 km (PERFORMANCE.md). 20 km when that area is empty.
+    0.5 km (docs/performance.md). 20 km when that area is empty.
     """
     layer = CellCount.Layer.SUPPORT if kind == OfferIndex.Kind.SUPPORT else (
         CellCount.Layer.SAFE_PLACE_ALL

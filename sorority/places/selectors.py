@@ -29,7 +29,7 @@ if TYPE_CHECKING:
 
 MAX_LIMIT = 50
 MAX_OFFSET = 1000
-#: Map payload bounds (PERFORMANCE.md T5: <= 2,000 cells and <= 50 KB). A cell
+#: Map payload bounds (docs/performance.md T5: <= 2,000 cells and <= 50 KB). A cell
 #: is at most ~72 bytes of JSON, so 650 cells stay under 47 KB.
 MAP_MAX_CELLS = 650
 CELL_MEMBERS_LIMIT = 50

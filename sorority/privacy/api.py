@@ -1,4 +1,4 @@
-"""Personal-data endpoints (API.md): export, erasure, abuser flags."""
+"""Personal-data endpoints (docs/api.md): export, erasure, abuser flags."""
 
 import datetime
 import time

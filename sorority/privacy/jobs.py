@@ -1,4 +1,4 @@
-"""Retention jobs of the privacy app (SECURITY.md 27, DESIGN.md privacy model).
+"""Retention jobs of the privacy app (docs/security.md §27, docs/architecture.md privacy model).
 
 - expired abuser flags are deleted;
 - erasure records are kept 3 years;

@@ -1,4 +1,4 @@
-"""Moderators are signed out after 15 minutes without activity (SECURITY.md 34)."""
+"""Moderators are signed out after 15 minutes without activity (docs/security.md §34)."""
 
 import time
 from collections.abc import Callable

@@ -6,7 +6,7 @@ from django.utils.translation import gettext_lazy as _
 
 
 class AbuserFlag(models.Model):
-    """A member's watch flag on an abuser's identity (SECURITY.md 27).
+    """A member's watch flag on an abuser's identity (docs/security.md §27).
 
     Holds only the keyed fingerprint of the identity: no name, no birth date. A flag
     filed without a birth date is tagged with an empty date, so a check at

@@ -13,7 +13,7 @@ if TYPE_CHECKING:
 
 
 def abuser_flags_enabled() -> bool:
-    """Abuser flags stay off until legal review and DPIA sign-off (SECURITY.md 27)."""
+    """Abuser flags stay off until legal review and DPIA sign-off (docs/security.md §27)."""
     return bool(getattr(settings, "ABUSER_FLAGS_ENABLED", False))
 
 

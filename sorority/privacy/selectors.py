@@ -32,7 +32,7 @@ def flag_matches(tags: dict[int, str]) -> bool:
 
     `tags` maps key versions to tags computed with purpose "flag" (for example by
     `sorority.verification.identity.all_tags(..., purpose="flag")`). The answer is a
-    bare yes/no: it never tells who filed the flag, how many did, or when (SECURITY.md
+    bare yes/no: it never tells who filed the flag, how many did, or when (docs/security.md
     27). Works whether or not the feature is switched on, so that flags kept while it
     was on still route a case to a senior moderator.
     """

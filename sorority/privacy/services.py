@@ -94,7 +94,7 @@ def discreet_toggle(*, user: "User") -> "User":
 
 
 # ---------------------------------------------------------------------------
-# Abuser flags (SECURITY.md 27)
+# Abuser flags (docs/security.md §27)
 # ---------------------------------------------------------------------------
 def _require_flags_enabled() -> None:
     if not abuser_flags_enabled():

@@ -207,7 +207,7 @@ def _retention_context() -> dict:
 
 
 # ---------------------------------------------------------------------------
-# Installed web app (SECURITY.md 38)
+# Installed web app (docs/security.md §38)
 # ---------------------------------------------------------------------------
 def _discreet(request: HttpRequest) -> bool:
     from sorority.core.neutral import is_discreet

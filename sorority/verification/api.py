@@ -1,4 +1,4 @@
-"""JSON API of the verification flow and of its moderation (API.md)."""
+"""JSON API of the verification flow and of its moderation (docs/api.md)."""
 
 import datetime
 import uuid

@@ -1,4 +1,4 @@
-"""Envelope encryption of verification documents (SECURITY.md requirement 16).
+"""Envelope encryption of verification documents (docs/security.md requirement 16).
 
 Design:
 

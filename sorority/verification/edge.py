@@ -22,7 +22,7 @@ class TooLargeError(ApplicationError):
 
 
 def upload_size_ok(request: HttpRequest) -> None:
-    """Refuse a body the in-memory upload handler would silently drop (SECURITY.md 14)."""
+    """Refuse a body the in-memory upload handler would silently drop (docs/security.md §14)."""
     try:
         length = int(request.META.get("CONTENT_LENGTH") or 0)
     except ValueError:
@@ -83,7 +83,7 @@ def case_detail(case: VerificationRequest, moderator: User) -> dict:
 
 
 def document_response(data: bytes) -> HttpResponse:
-    """Serve decrypted bytes so that no browser or proxy keeps or runs them (SECURITY.md 20)."""
+    """Serve decrypted bytes so that no browser or proxy keeps or runs them (docs/security.md §20)."""
     response = HttpResponse(data, content_type="image/jpeg")
     response["Cache-Control"] = "no-store, max-age=0, private"
     response["X-Content-Type-Options"] = "nosniff"

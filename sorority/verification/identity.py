@@ -1,4 +1,4 @@
-"""Keyed identity fingerprints for the ban list and watch flags (SECURITY.md 24).
+"""Keyed identity fingerprints for the ban list and watch flags (docs/security.md §24).
 
 Names and birth dates are never stored; only HMAC-SHA-256 tags computed in
 memory with a versioned secret key (``K_ban``) held outside the database:
@@ -7,7 +7,7 @@ memory with a versioned secret key (``K_ban``) held outside the database:
 
 where DOB is the ISO-8601 date (``YYYY-MM-DD``) or the empty string when
 unknown. With ``canon_name`` returning ``"<family>|<given>"``, the HMAC input
-for the SECURITY.md example is ``b"ban:v1|dupont martin|elodie|1990-01-31"``.
+for the docs/security.md example is ``b"ban:v1|dupont martin|elodie|1990-01-31"``.
 
 A match only ever routes a case to human review (requirement 26), so the
 canonical form favours recall: spelling variants that a transcriber could

@@ -1,4 +1,4 @@
-"""Sanitisation of uploaded verification images (SECURITY.md requirement 15).
+"""Sanitisation of uploaded verification images (docs/security.md requirement 15).
 
 Every selfie frame and ID photo goes through :func:`sanitize_image` before it is
 encrypted and stored. The function accepts untrusted bytes and either returns a
@@ -66,9 +66,9 @@ InvalidImageCode = Literal[
     "corrupt_image",
 ]
 
-# 40 megapixels, as required by SECURITY.md 15.
+# 40 megapixels, as required by docs/security.md §15.
 DEFAULT_MAX_PIXELS: Final = 40_000_000
-# Matches FILE_UPLOAD_MAX_MEMORY_SIZE (SECURITY.md 14); defence in depth only.
+# Matches FILE_UPLOAD_MAX_MEMORY_SIZE (docs/security.md §14); defence in depth only.
 DEFAULT_MAX_BYTES: Final = 8 * 1024 * 1024
 OUTPUT_CONTENT_TYPE: Final = "image/jpeg"
 # JPEG DCT scaling may leave the output's longest side this much below
@@ -257,7 +257,7 @@ def sanitize_image(
         quality: JPEG quality of the output (1-95).
         max_bytes: maximum accepted input size in bytes.
         allow_heif: also accept HEIC/HEIF (requires ``pillow-heif``). Off by
-            default: SECURITY.md 15 allowlists JPEG, PNG and WebP only.
+            default: docs/security.md §15 allowlists JPEG, PNG and WebP only.
 
     Returns:
         Baseline JPEG bytes (RGB, no EXIF/XMP/ICC/comment segments).

@@ -1,4 +1,4 @@
-"""Scheduled jobs: expiry of stale cases and reconciliation of the vault (SECURITY.md 12, 18)."""
+"""Scheduled jobs: expiry of stale cases and reconciliation of the vault (docs/security.md §12, 18)."""
 
 from sorority.core.scheduler import Job
 from sorority.verification import tasks

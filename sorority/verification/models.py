@@ -2,7 +2,7 @@
 
 Nothing here ever holds a plaintext document, a legal name or a birth date: documents
 live encrypted in the vault storage under a per-submission key that is itself stored
-only wrapped (SECURITY.md 16), and identities survive only as keyed tags (24-25).
+only wrapped (docs/security.md §16), and identities survive only as keyed tags (24-25).
 """
 
 import datetime
@@ -60,7 +60,7 @@ class VerificationChallenge(models.Model):
 
 
 class ReasonCode(models.TextChoices):
-    """Why a case was refused or sent back. Never the sex marker (SECURITY.md 6)."""
+    """Why a case was refused or sent back. Never the sex marker (docs/security.md §6)."""
 
     BLURRY = "blurry", _("The photos are blurry or too dark")
     CHALLENGE_MISSING = "challenge_missing", _("The gesture or the handwritten code is missing or wrong")
@@ -140,12 +140,12 @@ class VerificationRequest(models.Model):
         on_delete=models.SET_NULL,
         related_name="+",
     )
-    # The per-submission data key, only ever stored wrapped by a KEK (SECURITY.md 16).
+    # The per-submission data key, only ever stored wrapped by a KEK (docs/security.md §16).
     wrapped_dek = models.BinaryField(null=True, blank=True, editable=False)
     key_version = models.PositiveSmallIntegerField(null=True, blank=True)
     declaration = models.BooleanField(default=False)
     duplicate_upload = models.BooleanField(default=False)
-    # A tag match: approval needs a second, different moderator (SECURITY.md 26).
+    # A tag match: approval needs a second, different moderator (docs/security.md §26).
     possible_match = models.BooleanField(default=False)
     match_seen_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,
@@ -236,7 +236,7 @@ class EvidenceDocument(models.Model):
     kind = models.CharField(max_length=16, choices=Kind.choices)
     storage_name = models.CharField(max_length=200, unique=True)
     sha256 = models.CharField(max_length=64)  # of the ciphertext
-    # Of the uploaded bytes, to spot the same file among pending cases (SECURITY.md 7).
+    # Of the uploaded bytes, to spot the same file among pending cases (docs/security.md §7).
     upload_sha256 = models.CharField(max_length=64, db_index=True)
     created_at = models.DateTimeField(default=timezone.now)
 
@@ -262,7 +262,7 @@ class AuditQuerySet(models.QuerySet):
 
 
 class AuditEntry(models.Model):
-    """An append-only, hash-chained record of what happened to a case (SECURITY.md 22).
+    """An append-only, hash-chained record of what happened to a case (docs/security.md §22).
 
     Pseudonymous ids only: people are referred to by their numeric id, never by name
     or e-mail, and there are no foreign keys so that erasing an account keeps the chain.
@@ -327,7 +327,7 @@ class AuditEntry(models.Model):
 
 
 class DeletionReceipt(models.Model):
-    """What the applicant sees: her documents were deleted on that date (SECURITY.md 23)."""
+    """What the applicant sees: her documents were deleted on that date (docs/security.md §23)."""
 
     user = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="deletion_receipts"
@@ -373,7 +373,7 @@ def ban_expiry() -> datetime.datetime:
 
 
 class BanEntry(models.Model):
-    """A keyed identity tag that may not join again. Tags only (SECURITY.md 24-25).
+    """A keyed identity tag that may not join again. Tags only (docs/security.md §24-25).
 
     A proposal is inactive until a second, different moderator approves it (13).
     """

@@ -2,7 +2,7 @@
 
 Exported: her cases (states, dates, reason codes) and the deletion receipts. Erased:
 open cases are withdrawn and their documents destroyed at once; the audit rows are
-pseudonymous and stay (SECURITY.md 22), the ban list holds tags only.
+pseudonymous and stay (docs/security.md §22), the ban list holds tags only.
 """
 
 from typing import TYPE_CHECKING

@@ -88,7 +88,7 @@ def identity_matches(tags_by_version: dict[int, str]) -> list[str]:
     """Return `ban_list:<category>` for each active ban entry matching these tags.
 
     Only approved, unexpired entries count. A match is a warning for a human, never
-    a decision (SECURITY.md 26).
+    a decision (docs/security.md §26).
     """
     if not tags_by_version:
         return []

@@ -3,7 +3,7 @@
 Every state change is audited (`audit.audit`). Documents are destroyed by
 `_schedule_purge`, in the transaction of the decision (never signals or cascades), as
 soon as a case reaches a decision or a final state: key and document rows at once,
-the ciphertext objects by the worker right after the commit (SECURITY.md 17).
+the ciphertext objects by the worker right after the commit (docs/security.md §17).
 """
 
 import datetime
@@ -650,7 +650,7 @@ class Decision:
 def _flag_tags_match(family_name: str, given_names: str, birth_date: datetime.date | None) -> bool:
     """Ask the abuser-flag app (if installed) whether this identity is flagged.
 
-    The answer is a bare yes/no: the flagging member is never revealed (SECURITY.md 27).
+    The answer is a bare yes/no: the flagging member is never revealed (docs/security.md §27).
     """
     try:
         from sorority.privacy import selectors as privacy_selectors

@@ -1,4 +1,4 @@
-"""A local vault storage that can never hand out a URL (SECURITY.md 20).
+"""A local vault storage that can never hand out a URL (docs/security.md §20).
 
 Django's FileSystemStorage with `base_url=None` falls back to MEDIA_URL; this one
 refuses instead, so no template or serializer can ever link to a vault object.

@@ -1,4 +1,4 @@
-"""Security and privacy headers (SECURITY.md 30, 31, 34, 36)."""
+"""Security and privacy headers (docs/security.md §30, 31, 34, 36)."""
 
 import re
 

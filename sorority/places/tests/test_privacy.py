@@ -1,4 +1,4 @@
-"""Location privacy (DESIGN.md "Privacy model for location", SECURITY.md 39).
+"""Location privacy (docs/architecture.md "Privacy model for location", docs/security.md §39).
 
 - every coordinate in search, map and profile responses is the centre of a stored
   cell, or of one of its parents (never finer than the member's own cell);

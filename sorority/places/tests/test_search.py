@@ -1,4 +1,4 @@
-"""The proximity engine equals a brute-force scan (PERFORMANCE.md T1)."""
+"""The proximity engine equals a brute-force scan (docs/performance.md T1)."""
 
 import pytest
 from hypothesis import HealthCheck, given, settings

@@ -11,7 +11,7 @@ from sorority.core.notify import send_notification
 
 pytestmark = pytest.mark.django_db
 
-# Words that would tell an onlooker what this site is (SECURITY.md 38).
+# Words that would tell an onlooker what this site is (docs/security.md §38).
 GIVEAWAYS = (
     "sorority",
     "sororit",

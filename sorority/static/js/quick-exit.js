@@ -1,4 +1,4 @@
-// Quick exit (SECURITY.md 36): the control at the top of every page, or Shift pressed
+// Quick exit (docs/security.md §36): the control at the top of every page, or Shift pressed
 // three times. Blank the page at once, end the session on the server, and leave for a
 // neutral site without leaving this page in the history.
 (function () {

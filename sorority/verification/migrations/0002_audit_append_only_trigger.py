@@ -1,6 +1,6 @@
 """On PostgreSQL, refuse UPDATE and DELETE on the audit table at the database level.
 
-SECURITY.md 22: the audit log is append-only. The model layer already refuses
+docs/security.md §22: the audit log is append-only. The model layer already refuses
 updates and deletes; this trigger also stops raw SQL and other code paths. Other
 databases (SQLite in development) rely on the model layer only.
 """

@@ -1,4 +1,4 @@
-"""Tests for sorority.verification.crypto (SECURITY.md requirement 16)."""
+"""Tests for sorority.verification.crypto (docs/security.md requirement 16)."""
 
 from __future__ import annotations
 

@@ -1,4 +1,4 @@
-"""End-to-end destruction test (SECURITY.md 17, 21).
+"""End-to-end destruction test (docs/security.md §17, 21).
 
 Photos carrying a unique marker are submitted and reviewed; after the decision (or
 expiry, or withdrawal) the marker, raw or base64, and the transcribed name must be

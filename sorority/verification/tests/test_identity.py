@@ -1,4 +1,4 @@
-"""Tests for sorority.verification.identity (SECURITY.md requirement 24)."""
+"""Tests for sorority.verification.identity (docs/security.md requirement 24)."""
 
 from __future__ import annotations
 
@@ -29,7 +29,7 @@ DOB = datetime.date(1990, 1, 31)
 @pytest.mark.parametrize(
     ("family", "given", "expected"),
     [
-        # SECURITY.md example: accents, case, double spaces, hyphen.
+        # docs/security.md example: accents, case, double spaces, hyphen.
         ("Dupont-Martin", "Élodie", "dupont martin|elodie"),
         ("DUPONT  MARTIN", "ELODIE", "dupont martin|elodie"),
         ("dupont martin", "elodie", "dupont martin|elodie"),

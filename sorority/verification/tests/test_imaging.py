@@ -1,4 +1,4 @@
-"""Tests for sorority.verification.imaging (SECURITY.md requirement 15).
+"""Tests for sorority.verification.imaging (docs/security.md requirement 15).
 
 All fixtures are generated in-test with Pillow; nothing is read from disk.
 """

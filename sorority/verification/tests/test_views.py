@@ -31,7 +31,7 @@ def test_capture_page_shows_the_challenge_and_allows_the_camera_without_file_inp
     assert 'type="file"' not in body
     assert "type=file" not in body
     assert "capture.js" in body
-    # She is told which fields she may cover (SECURITY.md 4).
+    # She is told which fields she may cover (docs/security.md §4).
     assert "sex marker" in body.lower() or "mention du sexe" in body.lower()
 
 

@@ -1,4 +1,4 @@
-{% autoescape off %}/* Service worker (SECURITY.md 34, 38): it keeps static assets and one offline
+{% autoescape off %}/* Service worker (docs/security.md §34, 38): it keeps static assets and one offline
  * page, and never stores a personal page. Navigations always go to the network;
  * only when the network fails is the offline page shown. */
 "use strict";

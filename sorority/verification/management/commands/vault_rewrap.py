@@ -1,6 +1,6 @@
 """`manage.py vault_rewrap`: re-wrap every stored document key under the newest master key.
 
-Key rotation (SECURITY.md 16, 28): add the new key as the highest version of
+Key rotation (docs/security.md §16, 28): add the new key as the highest version of
 VAULT_MASTER_KEYS (keeping the old ones), deploy, run this command, then remove the
 old versions from the keyring. Document ciphertexts are untouched: only the 60-byte
 wrapped keys change. Keys are never printed.
