@@ -521,6 +521,13 @@ LOGGING = {
             "propagate": False,
         },
         "axes": {"handlers": ["console"], "level": "WARNING", "propagate": False},
+        # A line per task run (heartbeats every 30 s) would bury everything else;
+        # failures are warnings and errors, so they still show.
+        "django_tasks": {
+            "handlers": ["console"],
+            "level": env.str("TASKS_LOG_LEVEL", default="WARNING"),
+            "propagate": False,
+        },
         # One line per request (method, path without query, status, route, time).
         "sorority.request": {
             "handlers": ["console"],
