@@ -196,16 +196,15 @@ if REDIS_URL:
     # runs) sharing one Redis server would hear each other's `user.<id>` groups. The
     # prefix keeps them apart; by default it follows the database number in the URL.
     _redis_db = urlsplit(REDIS_URL).path.strip("/") or "0"
-    CHANNEL_LAYERS = {
-        "default": {
-            "BACKEND": "channels_redis.pubsub.RedisPubSubChannelLayer",
-            "CONFIG": {
-                "hosts": [REDIS_URL],
-                "prefix": env.str("CHANNEL_LAYER_PREFIX", default="")
-                or f"sorority{_redis_db}",
-            },
-        }
+    REDIS_CHANNEL_LAYER = {
+        "BACKEND": "channels_redis.pubsub.RedisPubSubChannelLayer",
+        "CONFIG": {
+            "hosts": [REDIS_URL],
+            "prefix": env.str("CHANNEL_LAYER_PREFIX", default="")
+            or f"sorority{_redis_db}",
+        },
     }
+    CHANNEL_LAYERS = {"default": REDIS_CHANNEL_LAYER}
 else:
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
     CHANNEL_LAYERS = {"default": {"BACKEND": "channels.layers.InMemoryChannelLayer"}}

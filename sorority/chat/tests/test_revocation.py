@@ -40,12 +40,7 @@ LIMIT = 1.0  # seconds, from the revoking request to the close frame
 def _redis_layer(settings):
     """With REDIS_URL, the production channel layer carries every signal."""
     if os.environ.get("REDIS_URL"):
-        settings.CHANNEL_LAYERS = {
-            "default": {
-                "BACKEND": "channels_redis.pubsub.RedisPubSubChannelLayer",
-                "CONFIG": {"hosts": [os.environ["REDIS_URL"]]},
-            }
-        }
+        settings.CHANNEL_LAYERS = {"default": settings.REDIS_CHANNEL_LAYER}
 
 
 # --- a socket that needs a role: the mechanism for future staff/moderator sockets --

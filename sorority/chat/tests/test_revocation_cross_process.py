@@ -57,12 +57,7 @@ def _database_url() -> str:
 
 @pytest.fixture
 def redis_layer(settings):
-    settings.CHANNEL_LAYERS = {
-        "default": {
-            "BACKEND": "channels_redis.pubsub.RedisPubSubChannelLayer",
-            "CONFIG": {"hosts": [os.environ["REDIS_URL"]]},
-        }
-    }
+    settings.CHANNEL_LAYERS = {"default": settings.REDIS_CHANNEL_LAYER}
 
 
 @pytest.fixture
