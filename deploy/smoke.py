@@ -29,6 +29,7 @@ import os
 import re
 import secrets
 import ssl
+import string
 import struct
 import sys
 import time
@@ -318,7 +319,9 @@ class Smoke:
         decision = {
             "decision": "approve",
             "family_name": "Smoke",
-            "given_names": secrets.token_hex(4),
+            "given_names": "".join(
+                secrets.choice(string.ascii_lowercase) for _ in range(10)
+            ).title(),  # letters only: names hold no digit
             "birth_date": "1990-01-01",
             "checklist": dict.fromkeys(CHECKLIST, True),
         }
