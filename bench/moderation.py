@@ -66,19 +66,10 @@ django.setup()
 from django.core.management import call_command  # noqa: E402
 from PIL import Image, ImageDraw  # noqa: E402
 
+from tests.e2e.chromium import CHROMIUM_FLAGS, CHROMIUM_PATH  # noqa: E402
+
 PASSWORD = "bench-password-" + secrets.token_hex(4)
 SECRET = base64.b32encode(os.urandom(20)).decode()  # her TOTP key, this run only
-CHROMIUM_FLAGS = [
-    "--headless",
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-    "--no-first-run",
-    "--use-fake-device-for-media-stream",
-    "--use-fake-ui-for-media-stream",
-]
 # Decisions of the scripted moderator, in turn: approve, new photos, refuse.
 PLAN = [("a", None), ("a", None), ("r", "1"), ("a", None), ("x", "3")]
 IMAGES_READY = (
@@ -391,7 +382,7 @@ def main() -> None:
 
     with sync_playwright() as playwright:
         browser = playwright.chromium.launch(
-            executable_path=os.environ.get("CHROMIUM_PATH", "/usr/bin/chromium"),
+            executable_path=CHROMIUM_PATH,
             args=CHROMIUM_FLAGS,
         )
         applicant = applicant_through_the_camera(browser, base, camera.email)

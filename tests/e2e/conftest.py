@@ -7,6 +7,8 @@ from django.core.servers.basehttp import WSGIServer
 from django.test.testcases import LiveServerThread
 from playwright.sync_api import expect
 
+from tests.e2e.chromium import CHROMIUM_FLAGS, CHROMIUM_PATH
+
 # Playwright's sync API runs an event loop in this thread; the live server and the
 # ORM calls of the tests are synchronous (microsoft/playwright-pytest#29).
 os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
@@ -26,17 +28,6 @@ LiveServerThread.server_class = SingleThreadedWSGIServer
 # CI may run on a busy one, so every `expect` gets a generous ceiling by default.
 expect.set_options(timeout=20_000)
 
-CHROMIUM_FLAGS = [
-    "--headless",
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-    "--no-first-run",
-    "--use-fake-device-for-media-stream",
-    "--use-fake-ui-for-media-stream",
-]
 
 
 def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
@@ -49,7 +40,7 @@ def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
 def browser_type_launch_args(browser_type_launch_args: dict) -> dict:
     return {
         **browser_type_launch_args,
-        "executable_path": os.environ.get("CHROMIUM_PATH", "/usr/bin/chromium"),
+        "executable_path": CHROMIUM_PATH,
         "args": CHROMIUM_FLAGS,
     }
 

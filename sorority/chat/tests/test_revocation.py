@@ -8,6 +8,7 @@ and delivers nothing, and that the polling fallback (the messages API) refuses.
 Latencies are printed (`pytest -s`) as `[revocation] <kind>: <ms> ms`.
 """
 
+import logging
 import os
 import time
 
@@ -28,6 +29,8 @@ from sorority.chat.models import Message
 from sorority.chat.tests.factories import conversation_between
 from sorority.core.access import Access
 from sorority.core.realtime import SessionBoundConsumer, SiteOriginValidator
+
+logger = logging.getLogger(__name__)
 
 pytestmark = [pytest.mark.asyncio, pytest.mark.django_db(transaction=True)]
 
@@ -129,7 +132,7 @@ async def closed_within(ws: WebsocketCommunicator, clock: Clock, kind: str) -> i
             now = time.monotonic()
             after = max(0.0, now - clock.returned) * 1000
             total = (now - clock.start) * 1000
-            print(
+            logger.info(
                 f"[revocation] {kind}: {after:.1f} ms after the response, "
                 f"{total:.1f} ms from the request's start"
             )

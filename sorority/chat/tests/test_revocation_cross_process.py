@@ -10,6 +10,7 @@ is invisible to another process).
 """
 
 import contextlib
+import logging
 import os
 import socket
 import subprocess
@@ -26,6 +27,8 @@ from sorority.accounts.models import User
 from sorority.accounts.tests.factories import PASSWORD, UserFactory
 from sorority.chat import services
 from sorority.chat.tests.factories import conversation_between
+
+logger = logging.getLogger(__name__)
 
 ROOT = Path(__file__).resolve().parents[3]
 LIMIT = 1.0
@@ -135,7 +138,7 @@ def _closed_within(ws, started: float, kind: str, began: float) -> int:
         pytest.fail(f"{kind}: still open after {LIMIT} s")
     now = time.monotonic()
     elapsed = (now - started) * 1000
-    print(
+    logger.info(
         f"[revocation, other process] {kind}: {elapsed:.1f} ms after the commit, "
         f"{(now - began) * 1000:.1f} ms from the start of the revoking call"
     )

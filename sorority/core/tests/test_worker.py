@@ -8,6 +8,7 @@ another process).
 """
 
 import datetime
+import logging
 import os
 import signal
 import subprocess
@@ -33,6 +34,8 @@ from sorority.core.scheduler import Job, all_jobs, tick
 from sorority.verification import vault
 from sorority.verification.models import EvidenceDocument, VerificationRequest
 from sorority.verification.tests.conftest import submit_via_api
+
+logger = logging.getLogger(__name__)
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
@@ -332,7 +335,7 @@ def test_real_worker_and_two_schedulers(client, moderator, settings, tmp_path):
             lambda: b"Du nouveau sur votre compte" in (tmp_path / "w.log").read_bytes()
         )
         assert purge_seconds < 5, purge_seconds
-        print(f"decision -> vault objects deleted by the worker: {purge_seconds:.2f} s")
+        logger.info(f"decision -> vault objects deleted by the worker: {purge_seconds:.2f} s")
         time.sleep(3)  # a few more slots, claimed by two schedulers
     finally:
         for process in schedulers:
